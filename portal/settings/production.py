@@ -1,0 +1,14 @@
+"""Production settings: the secret key is required and has no default."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from portal import env
+from portal.settings.base import *  # noqa: F403
+
+if not env.SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is required in production; set it in the environment.")
+SECRET_KEY = env.SECRET_KEY
+DEBUG = False
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
