@@ -1,0 +1,15 @@
+"""The framework registry: frameworks, their versions, and the content of each version."""
+
+from frameworks.models.content import Provision, Question, Section
+from frameworks.models.guards import FrozenContentError
+from frameworks.models.versions import Framework, FrameworkVersion, Source
+
+__all__ = [
+    "Framework",
+    "FrameworkVersion",
+    "FrozenContentError",
+    "Provision",
+    "Question",
+    "Section",
+    "Source",
+]

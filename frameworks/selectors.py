@@ -1,0 +1,292 @@
+"""Reads of the framework registry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from frameworks.choices import VersionStatus
+from frameworks.document import FrameworkDocument, iter_provisions, iter_questions, iter_sections
+from frameworks.models import Framework, FrameworkVersion, Provision, Question, Section, Source
+
+
+# --- Lists and single objects ----------------------------------------------------------------
+
+
+def framework_list(*, include_drafts: bool = False) -> QuerySet[Framework]:
+    """Frameworks with their versions (newest first) in ``visible_versions``, for the catalog page.
+
+    Drafts are work in progress: only staff (``include_drafts``) see them.
+    """
+    versions = FrameworkVersion.objects.annotate(question_count=Count("questions")).order_by("-effective_date", "-id")
+    frameworks = Framework.objects.all()
+    if not include_drafts:
+        versions = versions.exclude(status=VersionStatus.DRAFT)
+        frameworks = frameworks.filter(versions__status__in=[VersionStatus.PUBLISHED, VersionStatus.RETIRED]).distinct()
+    return frameworks.prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+
+
+def framework_version_get(*, pk: int) -> FrameworkVersion:
+    try:
+        return FrameworkVersion.objects.select_related("framework", "cloned_from").get(pk=pk)
+    except FrameworkVersion.DoesNotExist:
+        raise Http404("No such framework version.") from None
+
+
+def framework_version_list(*, framework: Framework, include_drafts: bool = False) -> QuerySet[FrameworkVersion]:
+    versions = framework.versions.order_by("-effective_date", "-id")
+    return versions if include_drafts else versions.exclude(status=VersionStatus.DRAFT)
+
+
+def framework_version_latest_published(*, framework: Framework) -> FrameworkVersion | None:
+    return (
+        framework.versions.filter(status=VersionStatus.PUBLISHED).order_by("-effective_date", "-id").first()
+    )
+
+
+def provision_get(*, version: FrameworkVersion, pk: int) -> Provision:
+    provision = (
+        Provision.objects.select_related("source", "section")
+        .prefetch_related("questions")
+        .filter(version=version, pk=pk)
+        .first()
+    )
+    if provision is None:
+        raise Http404("No such provision.")
+    return provision
+
+
+@dataclass
+class SectionNode:
+    section: Section
+    provisions: list[Provision] = field(default_factory=list)
+    children: list[SectionNode] = field(default_factory=list)
+
+
+def framework_version_tree(*, version: FrameworkVersion) -> list[SectionNode]:
+    """The version's sections as a tree, each with its provisions and their questions.
+
+    Three queries whatever the size of the version.
+    """
+    sections = list(Section.objects.filter(version=version).order_by("order", "id"))
+    provisions = (
+        Provision.objects.filter(version=version)
+        .select_related("source")
+        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
+        .order_by("order", "id")
+    )
+    nodes = {s.pk: SectionNode(s) for s in sections}
+    for provision in provisions:
+        nodes[provision.section_id].provisions.append(provision)
+    roots: list[SectionNode] = []
+    for section in sections:
+        parent = nodes.get(section.parent_id)
+        (parent.children if parent else roots).append(nodes[section.pk])
+    return roots
+
+
+# --- Document form (export, hash, diff) ------------------------------------------------------
+
+
+def _text(ja: str, en: str) -> dict[str, str] | None:
+    return {"ja": ja, "en": en} if (ja or en) else None
+
+
+def framework_version_document(*, version: FrameworkVersion) -> FrameworkDocument:
+    """The version as a framework file document: what ``export_framework`` writes.
+
+    Loading the result back yields the same content hash. Raises pydantic's
+    ``ValidationError`` when a draft is incomplete (publish reports that).
+    """
+    sources = list(Source.objects.filter(version=version).order_by("order", "id"))
+    source_keys = {s.pk: s.key for s in sources}
+    tree = framework_version_tree(version=version)
+
+    def question_data(q: Question) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "urn": q.urn,
+            "type": q.type,
+            "prompt": _text(q.prompt_ja, q.prompt_en),
+            "help": _text(q.help_ja, q.help_en),
+            "weight": q.weight,
+            "required": q.required,
+            "evidence_expected": q.evidence_expected,
+            "remediation": _text(q.remediation_ja, q.remediation_en),
+        }
+        if q.choices:
+            data["choices"] = [
+                {"key": c["key"], "label": {"ja": c["label_ja"], "en": c["label_en"]}, "score": c["score"]}
+                for c in q.choices
+            ]
+        if q.depends_on_urn:
+            data["depends_on"] = {"question": q.depends_on_urn, "answers": q.depends_on_answers}
+        return data
+
+    def provision_data(p: Provision) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "urn": p.urn,
+            "ref": p.ref,
+            "title": _text(p.title_ja, p.title_en),
+            "summary": _text(p.summary_ja, p.summary_en),
+            "strength": p.strength,
+            "actors": p.actors,
+            "applies_when": p.applies_when or None,
+            "source": source_keys.get(p.source_id),
+            "confidence": p.confidence,
+            "note": _text(p.note_ja, p.note_en),
+            "questions": [question_data(q) for q in p.questions.all()],
+        }
+        if p.law_id:
+            data["statute"] = {
+                "law_id": p.law_id,
+                "revision": p.law_revision,
+                "articles": p.articles,
+                "text_ja": p.article_text_ja or None,
+            }
+        return data
+
+    def section_data(node: SectionNode) -> dict[str, Any]:
+        s = node.section
+        return {
+            "key": s.key,
+            "ref": s.ref or None,
+            "title": _text(s.title_ja, s.title_en),
+            "description": _text(s.description_ja, s.description_en),
+            "sections": [section_data(child) for child in node.children],
+            "provisions": [provision_data(p) for p in node.provisions],
+        }
+
+    data = {
+        "schema_version": 1,
+        "urn": version.framework.urn,
+        "name": _text(version.name_ja, version.name_en),
+        "short_name": _text(version.short_name_ja, version.short_name_en),
+        "description": _text(version.description_ja, version.description_en),
+        "issuer": _text(version.issuer_ja, version.issuer_en),
+        "version": version.version,
+        "effective_date": version.effective_date,
+        "legal_status": version.legal_status,
+        "status": version.status,
+        "notes": _text(version.notes_ja, version.notes_en),
+        "sources": [
+            {
+                "key": s.key,
+                "title": s.title,
+                "publisher": s.publisher,
+                "url": s.url or None,
+                "date": s.date,
+                "confidence": s.confidence,
+            }
+            for s in sources
+        ],
+        "sections": [section_data(node) for node in tree],
+    }
+    return FrameworkDocument.model_validate(_drop_none(data))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def document_content_hash(document: FrameworkDocument) -> str:
+    """SHA-256 of the document's content in canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(document.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- Diff ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class ItemDiff:
+    """One provision, question or section present in both versions, with what changed."""
+
+    kind: str
+    key: str
+    label: str
+    changes: list[FieldChange]
+
+
+@dataclass
+class VersionDiff:
+    old: FrameworkVersion
+    new: FrameworkVersion
+    version_changes: list[FieldChange]
+    added: list[tuple[str, str, str]]  # (kind, key, label)
+    removed: list[tuple[str, str, str]]
+    changed: list[ItemDiff]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.version_changes or self.added or self.removed or self.changed)
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_flatten(item, f"{prefix}.{key}" if prefix else key))
+        return out
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        out = {}
+        for index, item in enumerate(value):
+            tag = item.get("key", index) if isinstance(item, dict) else index
+            out.update(_flatten(item, f"{prefix}[{tag}]"))
+        return out
+    return {prefix: value}
+
+
+def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    a, b = _flatten(old), _flatten(new)
+    return [FieldChange(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+
+
+def _items(document: FrameworkDocument) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    items: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    for _path, section in iter_sections(document.sections):
+        data = section.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"sections", "provisions"})
+        items[("section", section.key)] = (f"{section.ref or ''} {section.title.en}".strip(), data)
+    for _path, provision in iter_provisions(document):
+        data = provision.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"questions"})
+        items[("provision", provision.urn)] = (f"{provision.ref} {provision.title.en}", data)
+    for _path, question in iter_questions(document):
+        data = question.model_dump(mode="json", by_alias=True, exclude_none=True)
+        items[("question", question.urn)] = (question.prompt.en, data)
+    return items
+
+
+def framework_version_diff(*, old: FrameworkVersion, new: FrameworkVersion) -> VersionDiff:
+    """What changed from ``old`` to ``new``: items matched by URN (sections by key), field by field."""
+    old_doc = framework_version_document(version=old)
+    new_doc = framework_version_document(version=new)
+    head_fields = {"sections", "status"}
+    version_changes = _field_changes(
+        old_doc.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=head_fields),
+        new_doc.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=head_fields),
+    )
+    old_items, new_items = _items(old_doc), _items(new_doc)
+    added = [(kind, key, new_items[(kind, key)][0]) for kind, key in new_items if (kind, key) not in old_items]
+    removed = [(kind, key, old_items[(kind, key)][0]) for kind, key in old_items if (kind, key) not in new_items]
+    changed = []
+    for ident, (label, data) in new_items.items():
+        if ident in old_items:
+            changes = _field_changes(old_items[ident][1], data)
+            if changes:
+                changed.append(ItemDiff(ident[0], ident[1], label, changes))
+    return VersionDiff(old, new, version_changes, added, removed, changed)

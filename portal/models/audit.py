@@ -1,0 +1,76 @@
+from enum import unique
+
+from django.conf import settings
+from django.db import models
+
+__all__ = ["AuditEvent", "AuditEventType", "AuditLogError"]
+
+
+class AuditLogError(Exception):
+    """Raised on any attempt to edit or delete an audit row: the log is append-only."""
+
+
+@unique
+class AuditEventType(models.TextChoices):
+    """What happened. Values are stored; never rename one, add new ones instead."""
+
+    FRAMEWORK_VERSION_LOADED = "framework_version.loaded"
+    FRAMEWORK_VERSION_CLONED = "framework_version.cloned"
+    FRAMEWORK_VERSION_PUBLISHED = "framework_version.published"
+    FRAMEWORK_VERSION_RETIRED = "framework_version.retired"
+    FRAMEWORK_VERSION_DELETED = "framework_version.deleted"
+    FRAMEWORK_CONTENT_CREATED = "framework_content.created"
+    FRAMEWORK_CONTENT_UPDATED = "framework_content.updated"
+    FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogError("audit events cannot be changed")
+
+    def delete(self):
+        raise AuditLogError("audit events cannot be deleted")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogError("audit events cannot be changed")
+
+
+class AuditEvent(models.Model):
+    """One state change: who did what to which object, with the object before and after.
+
+    Example: ``admin`` published ``AI Guidelines for Business 1.2`` at 10:02;
+    ``before`` holds ``{"status": "draft"}``, ``after`` ``{"status": "published", "content_hash": "…"}``.
+    Rows are only ever inserted: ``save()`` on an existing row, ``delete()``
+    and queryset updates raise :class:`AuditLogError`.
+    """
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A copy, so the log still reads right after the user is renamed or removed.
+    actor_name = models.CharField(max_length=150, blank=True)
+    event_type = models.CharField(max_length=64, choices=AuditEventType.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="portal_audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name or 'system'} {self.event_type} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AuditLogError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogError("audit events cannot be deleted")

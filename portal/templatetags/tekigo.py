@@ -1,0 +1,28 @@
+"""Template helpers shared by every app."""
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+@register.filter
+def loc(obj, field: str) -> str:
+    """``{{ provision|loc:"title" }}``: ``title_en`` when the page is in English, else ``title_ja``.
+
+    Falls back to the other language rather than showing nothing.
+    """
+    lang = _lang()
+    other = "ja" if lang == "en" else "en"
+    if isinstance(obj, dict):
+        return obj.get(f"{field}_{lang}") or obj.get(f"{field}_{other}", "")
+    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_{other}", "")
+
+
+@register.simple_tag
+def page_lang() -> str:
+    return _lang()
