@@ -1,0 +1,92 @@
+"""Clone, publish, retire and delete drafts; each writes an audit row."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from frameworks.choices import VersionStatus
+from frameworks.models import FrameworkVersion, FrozenContentError, Provision, Question
+from frameworks.selectors import document_content_hash, framework_version_document
+from frameworks.services import (
+    framework_content_save,
+    framework_version_clone,
+    framework_version_draft_delete,
+    framework_version_publish,
+    framework_version_retire,
+)
+from portal.models import AuditEvent, AuditEventType
+
+pytestmark = pytest.mark.django_db
+
+
+def test_clone_copies_content_into_new_rows_with_the_same_urns(published_version, staff):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    assert draft.status == VersionStatus.DRAFT
+    assert draft.cloned_from == published_version
+    old = dict(Question.objects.filter(version=published_version).values_list("urn", "pk"))
+    new = dict(Question.objects.filter(version=draft).values_list("urn", "pk"))
+    assert old.keys() == new.keys()
+    assert not set(old.values()) & set(new.values())
+    assert AuditEvent.objects.filter(event_type=AuditEventType.FRAMEWORK_VERSION_CLONED, object_id=str(draft.pk)).exists()
+
+
+def test_clone_refuses_an_existing_label(published_version, staff):
+    with pytest.raises(ValidationError, match="already has a version"):
+        framework_version_clone(actor=staff, version=published_version, label="2025.1")
+
+
+def test_publish_freezes_the_draft_with_the_hash_of_its_content(published_version, staff):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    published = framework_version_publish(actor=staff, version=draft)
+    assert published.status == VersionStatus.PUBLISHED
+    assert published.published_at is not None
+    assert published.content_hash == document_content_hash(framework_version_document(version=published))
+    assert published.content_hash != published_version.content_hash  # the label is part of the content
+    event = AuditEvent.objects.get(event_type=AuditEventType.FRAMEWORK_VERSION_PUBLISHED)
+    assert event.before == {"status": "draft"}
+    assert event.after["content_hash"] == published.content_hash
+    assert event.actor == staff
+
+
+def test_publish_refuses_a_draft_that_breaks_the_file_rules(published_version, staff):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    question = Question.objects.get(version=draft, urn__endswith="art-7-contact-who")
+    question.depends_on_urn = "urn:tekigo:fw:example-act:q:gone"
+    framework_content_save(actor=staff, instance=question)
+    with pytest.raises(ValidationError) as info:
+        framework_version_publish(actor=staff, version=draft)
+    assert "depends_on.question: no question" in str(info.value)
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+
+
+def test_publish_reports_missing_english_text_by_path(published_version, staff):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    provision = Provision.objects.get(version=draft, urn__endswith="art-7")
+    Provision.objects.filter(pk=provision.pk).update(title_en="")
+    with pytest.raises(ValidationError, match=r"sections\[0\]\.provisions\[0\]\.title\.en"):
+        framework_version_publish(actor=staff, version=draft)
+
+
+def test_publishing_twice_is_refused(published_version, staff):
+    with pytest.raises(ValidationError, match="already published"):
+        framework_version_publish(actor=staff, version=published_version)
+
+
+def test_retire_keeps_the_content_and_records_it(published_version, staff):
+    framework_version_retire(actor=staff, version=published_version)
+    published_version.refresh_from_db()
+    assert published_version.status == VersionStatus.RETIRED
+    assert published_version.retired_at is not None
+    assert Question.objects.filter(version=published_version).count() == 3
+    assert AuditEvent.objects.filter(event_type=AuditEventType.FRAMEWORK_VERSION_RETIRED).count() == 1
+    with pytest.raises(ValidationError):
+        framework_version_retire(actor=staff, version=published_version)
+
+
+def test_drafts_can_be_deleted_published_versions_cannot(published_version, staff):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    framework_version_draft_delete(actor=staff, version=draft)
+    assert not FrameworkVersion.objects.filter(pk=draft.pk).exists()
+    assert not Question.objects.filter(version_id=draft.pk).exists()
+    with pytest.raises(FrozenContentError):
+        framework_version_draft_delete(actor=staff, version=published_version)
