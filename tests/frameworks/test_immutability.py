@@ -182,4 +182,8 @@ def test_admin_refuses_a_choice_score_outside_zero_to_one(staff_client, staff, p
     }
     response = staff_client.post(url, data)
     assert response.status_code == 200
-    assert "the score must be between 0 and 1" in response.content.decode()
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["choices"]
+    assert "between 0 and 1" in str(errors["choices"]) or "0から1の間" in str(errors["choices"])
+    question.refresh_from_db()
+    assert question.type == "yes_no_partial"
