@@ -40,7 +40,9 @@ def version_detail(request, pk: int):
     context = {
         "version": version,
         "tree": selectors.framework_version_tree(version=version),
-        "versions": selectors.framework_version_list(framework=version.framework, include_drafts=request.user.is_staff),
+        "other_versions": selectors.framework_version_list(
+            framework=version.framework, include_drafts=request.user.is_staff
+        ).exclude(pk=version.pk),
         "clone_form": CloneForm(),
     }
     return render(request, "frameworks/version_detail.html", context)

@@ -26,3 +26,14 @@ def loc(obj, field: str) -> str:
 @register.simple_tag
 def page_lang() -> str:
     return _lang()
+
+
+@register.filter
+def article_label(number: str) -> str:
+    """``"26"`` → 第26条 / Art. 26; ``"suppl-2"`` → 附則第2条 / Suppl. Art. 2; ``"2-2"`` → 第2条の2 / Art. 2-2."""
+    suppl = number.startswith("suppl-")
+    base = number.removeprefix("suppl-")
+    main, *branches = base.split("-")
+    if _lang() == "ja":
+        return ("附則" if suppl else "") + f"第{main}条" + "".join(f"の{b}" for b in branches)
+    return ("Suppl. " if suppl else "") + f"Art. {base}"
