@@ -68,7 +68,8 @@ class DraftOnlyInline(admin.StackedInline):
     extra = 0
 
     def has_add_permission(self, request, obj=None):
-        return obj is None or _editable(getattr(obj, "version", obj))
+        # ``obj`` is the parent: a version (for sources) or a provision (for questions).
+        return obj is None or _editable(obj if isinstance(obj, FrameworkVersion) else obj.version)
 
     has_change_permission = has_add_permission
     has_delete_permission = has_add_permission
@@ -107,10 +108,10 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not _editable(FrameworkVersion.objects.get(pk=obj.pk)):
-            raise PermissionDenied("published versions cannot change")
-        obj.full_clean()
-        obj.save()
+        try:
+            services.framework_version_details_update(actor=request.user, version=obj)
+        except FrozenContentError as exc:
+            raise PermissionDenied(str(exc)) from exc
 
     def delete_model(self, request, obj):
         try:

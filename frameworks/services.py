@@ -343,6 +343,24 @@ def framework_version_draft_delete(*, actor: User, version: FrameworkVersion) ->
 # --- Draft edits -----------------------------------------------------------------------------
 
 
+@transaction.atomic
+def framework_version_details_update(*, actor: User, version: FrameworkVersion) -> FrameworkVersion:
+    """Save edited details (names, dates, notes) of a draft version."""
+    stored = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
+    if stored.status != VersionStatus.DRAFT:
+        raise FrozenContentError(f"{stored} is {stored.status}; clone it into a draft to make changes")
+    version.full_clean()
+    version.save()
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.FRAMEWORK_VERSION_UPDATED,
+        obj=version,
+        before=_snapshot(stored),
+        after=_snapshot(version),
+    )
+    return version
+
+
 def _snapshot(instance: models.Model) -> dict:
     return {k: (v if isinstance(v, (str, int, float, bool, list, dict, type(None))) else str(v)) for k, v in model_to_dict(instance).items()}
 

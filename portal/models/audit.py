@@ -19,6 +19,7 @@ class AuditEventType(models.TextChoices):
     FRAMEWORK_VERSION_PUBLISHED = "framework_version.published"
     FRAMEWORK_VERSION_RETIRED = "framework_version.retired"
     FRAMEWORK_VERSION_DELETED = "framework_version.deleted"
+    FRAMEWORK_VERSION_UPDATED = "framework_version.updated"
     FRAMEWORK_CONTENT_CREATED = "framework_content.created"
     FRAMEWORK_CONTENT_UPDATED = "framework_content.updated"
     FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"

@@ -187,3 +187,24 @@ def test_admin_refuses_a_choice_score_outside_zero_to_one(staff_client, staff, p
     assert "between 0 and 1" in str(errors["choices"]) or "0から1の間" in str(errors["choices"])
     question.refresh_from_db()
     assert question.type == "yes_no_partial"
+
+
+def test_admin_edits_draft_version_details_and_audits_them(staff_client, staff, published_version):
+    from portal.models import AuditEvent, AuditEventType
+
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    url = reverse("admin:frameworks_frameworkversion_change", args=[draft.pk])
+    form = staff_client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data.update({"name_en": "Example Act (revised)", "effective_date": "2026-01-01"})
+    data.update({"sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "1", "sources-MIN_NUM_FORMS": "0", "sources-MAX_NUM_FORMS": "1000"})
+    source = Source.objects.get(version=draft)
+    data.update({"sources-0-id": source.pk, "sources-0-version": draft.pk, "sources-0-key": source.key, "sources-0-title": source.title,
+                 "sources-0-publisher": source.publisher, "sources-0-url": source.url, "sources-0-date": "2025-09-01",
+                 "sources-0-confidence": source.confidence, "sources-0-order": 0})
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    draft.refresh_from_db()
+    assert draft.name_en == "Example Act (revised)"
+    event = AuditEvent.objects.get(event_type=AuditEventType.FRAMEWORK_VERSION_UPDATED)
+    assert event.before["name_en"] == "Example Act" and event.after["name_en"] == "Example Act (revised)"
