@@ -5,6 +5,7 @@ check and the audit log apply to admin edits as to everything else.
 """
 
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
@@ -77,6 +78,7 @@ class DraftOnlyInline(admin.StackedInline):
 
 class SourceInline(DraftOnlyInline):
     model = Source
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["key", "title", "publisher", "url", "date", "confidence", "order"]
 
 

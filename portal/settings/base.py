@@ -89,8 +89,6 @@ def _database_from_url(url: str | None) -> dict:
 
 
 DATABASES = {"default": _database_from_url(env.DATABASE_URL)}
-# Opt in now to Django 6's https default for URL form fields.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
