@@ -27,8 +27,9 @@ ensure_python_env() {
     echo "==> installing uv ${UV_VERSION}"
     python3 -m pip install --quiet --disable-pip-version-check "uv==${UV_VERSION}" \
       || { echo "Tekigo needs uv: python3 -m pip install uv==${UV_VERSION}" >&2; exit 1; }
-    export PATH="$HOME/.local/bin:$PATH"
   fi
+  # pyenv and --user installs may not put the new script on PATH at once; the module always runs.
+  command -v uv >/dev/null 2>&1 || uv() { python3 -m uv "$@"; }
   echo "==> installing Python dependencies (uv.lock)"
   uv sync --frozen --quiet
   uv run --frozen python manage.py compilemessages --ignore=.venv -v 0
