@@ -174,3 +174,33 @@ def describe(condition: dict[str, Any] | None, language: str) -> str:
         return f"（{inner}）ではない" if ja else f"NOT {inner}"
     text_ja, text_en = _leaf_text(condition, True)
     return text_ja if ja else text_en
+
+
+#: The profile fact that makes each actor relevant, when a provision gives no explicit condition.
+ACTOR_CONDITIONS: dict[str, dict[str, Any] | None] = {
+    Actor.AI_DEVELOPER: {"fact": "roles", "includes": "ai_developer"},
+    Actor.AI_PROVIDER: {"fact": "roles", "includes": "ai_provider"},
+    Actor.AI_BUSINESS_USER: {"fact": "roles", "includes": "ai_business_user"},
+    Actor.RND_INSTITUTION: {"fact": "roles", "includes": "rnd_institution"},
+    Actor.PERSONAL_INFO_HANDLER: {"fact": "handles_personal_info", "is": True},
+    Actor.FOUNDATION_MODEL_DEVELOPER: {"fact": "develops_foundation_models", "is": True},
+    Actor.GOVERNMENT: None,
+}
+
+
+def provision_applicability(*, actors: list[str], applies_when: dict[str, Any] | None, strength: str, profile: dict[str, Any]) -> Evaluation:
+    """Whether a provision applies to an organisation, and why.
+
+    A government duty never applies: it binds the state and is shown for context.
+    An explicit ``applies_when`` decides alone (it may be narrower or wider than
+    the actors, e.g. APPI Art. 31 reaches anyone who passes on cookie IDs). Without
+    one, the provision applies when the organisation is any of its actors.
+    """
+    if strength == "government_duty":
+        return Evaluation(False, ["国等の責務であり、事業者は対象外"], ["it is a duty of the government, not of businesses"])
+    if applies_when:
+        return evaluate(applies_when, profile)
+    conditions = [c for c in (ACTOR_CONDITIONS.get(a) for a in actors) if c is not None]
+    if not conditions:
+        return Evaluation(False, ["事業者向けの規定ではない"], ["it does not address businesses"])
+    return evaluate({"any": conditions}, profile)

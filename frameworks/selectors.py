@@ -290,3 +290,11 @@ def framework_version_diff(*, old: FrameworkVersion, new: FrameworkVersion) -> V
             if changes:
                 changed.append(ItemDiff(ident[0], ident[1], label, changes))
     return VersionDiff(old, new, version_changes, added, removed, changed)
+
+
+def framework_versions_latest_published() -> list[FrameworkVersion]:
+    """The newest published version of every framework: what a new assessment pins."""
+    latest: dict[int, FrameworkVersion] = {}
+    for version in FrameworkVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by("framework__urn", "-effective_date", "-id"):
+        latest.setdefault(version.framework_id, version)
+    return list(latest.values())

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from portal.models import AuditEvent, AuditEventType, User
+from portal.models import AuditEvent, AuditEventType, Organisation, User
 from portal.request_context import request_id_var
 
 
@@ -17,6 +17,9 @@ def audit_record(
     obj: models.Model,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    organisation: Organisation | None = None,
+    context: models.Model | None = None,
+    subject: str = "",
 ) -> AuditEvent:
     """Append one row to the audit log. Call it inside the transaction of the change it records."""
     event = AuditEvent(
@@ -29,6 +32,10 @@ def audit_record(
         before=before,
         after=after,
         request_id=request_id_var.get(),
+        organisation=organisation,
+        context_type=context._meta.label_lower if context is not None else "",
+        context_id=str(context.pk) if context is not None else "",
+        subject=subject,
     )
     event.full_clean()
     event.save(force_insert=True)

@@ -3,8 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from portal import views as portal_views
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="frameworks:catalog", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="assessments:dashboard", permanent=False)),
+    path("organisations/switch/", portal_views.organisation_switch, name="organisation_switch"),
+    path("assessments/", include("assessments.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

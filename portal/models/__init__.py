@@ -1,6 +1,7 @@
 """Tekigo's project-wide models: users and the append-only audit log."""
 
 from portal.models.audit import AuditEvent, AuditEventType, AuditLogError
+from portal.models.tenancy import Membership, Organisation, Role
 from portal.models.users import User
 
-__all__ = ["AuditEvent", "AuditEventType", "AuditLogError", "User"]
+__all__ = ["AuditEvent", "AuditEventType", "AuditLogError", "Membership", "Organisation", "Role", "User"]

@@ -20,6 +20,15 @@ class AuditEventType(models.TextChoices):
     FRAMEWORK_VERSION_RETIRED = "framework_version.retired"
     FRAMEWORK_VERSION_DELETED = "framework_version.deleted"
     FRAMEWORK_VERSION_UPDATED = "framework_version.updated"
+    ASSESSMENT_CREATED = "assessment.created"
+    ASSESSMENT_SCOPING_CHANGED = "assessment.scoping_changed"
+    ASSESSMENT_SUBMITTED = "assessment.submitted"
+    ASSESSMENT_REOPENED = "assessment.reopened"
+    ASSESSMENT_UPGRADED = "assessment.upgraded"
+    ANSWER_SAVED = "answer.saved"
+    EVIDENCE_UPLOADED = "evidence.uploaded"
+    EVIDENCE_DELETED = "evidence.deleted"
+    EVIDENCE_DOWNLOADED = "evidence.downloaded"
     FRAMEWORK_CONTENT_CREATED = "framework_content.created"
     FRAMEWORK_CONTENT_UPDATED = "framework_content.updated"
     FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"
@@ -58,12 +67,20 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # Where the change belongs, so history can be listed per organisation, assessment and question.
+    organisation = models.ForeignKey("portal.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    context_type = models.CharField(max_length=100, blank=True)
+    context_id = models.CharField(max_length=64, blank=True)
+    subject = models.CharField(max_length=200, blank=True, help_text="e.g. the question URN an answer belongs to")
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="portal_audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="portal_audit_object_idx"),
+            models.Index(fields=["context_type", "context_id"], name="portal_audit_context_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name or 'system'} {self.event_type} {self.object_repr}"

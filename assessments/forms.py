@@ -1,0 +1,77 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.scoping import ScopingProfile
+from frameworks.applicability import FACTS
+from frameworks.models import FrameworkVersion
+
+ROLE_CHOICES = [
+    ("ai_developer", _("AI developer: builds AI models or systems")),
+    ("ai_provider", _("AI provider: offers AI systems or services to others")),
+    ("ai_business_user", _("AI business user: uses AI in its own business")),
+    ("rnd_institution", _("R&D institution: university or research body")),
+]
+
+# Facts asked as yes/no questions, in the order of the form.
+BOOLEAN_FACTS = [
+    "handles_personal_info",
+    "handles_special_care_info",
+    "provides_to_third_parties",
+    "transfers_abroad",
+    "outsources_personal_data",
+    "handles_personally_referable_info",
+    "uses_pseudonymised_info",
+    "uses_anonymised_info",
+    "uses_external_genai_with_personal_data",
+    "provides_ai_agents",
+    "develops_foundation_models",
+    "frontier_capabilities",
+]
+
+
+class ScopingForm(forms.Form):
+    """The organisation's scoping profile. Labels come from the fact catalogue in both languages."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Your roles with AI (choose all that apply)"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    foundation_model_parameters = forms.IntegerField(
+        label=_("Parameter count of your largest foundation model"), required=False, min_value=0, max_value=10**15
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, language: str = "ja", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in BOOLEAN_FACTS:
+            fact = FACTS[name]
+            self.fields[name] = forms.BooleanField(label=fact.label_en if language.startswith("en") else fact.label_ja, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("roles"):
+            self.add_error("roles", _("Choose at least one role."))
+        return data
+
+    def profile(self) -> ScopingProfile:
+        data = {k: v for k, v in self.cleaned_data.items() if k in ScopingProfile.model_fields}
+        return ScopingProfile.model_validate(data)
+
+    @classmethod
+    def initial_from(cls, scoping: dict, revision: int) -> dict:
+        return {**scoping, "revision": revision}
+
+
+class AssessmentCreateForm(ScopingForm):
+    name = forms.CharField(label=_("Assessment name"), max_length=200)
+    versions = forms.ModelMultipleChoiceField(
+        label=_("Frameworks to assess (the latest published version of each)"),
+        queryset=FrameworkVersion.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    field_order = ["name", "versions", "roles"]
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["versions"].queryset = FrameworkVersion.objects.filter(pk__in=[v.pk for v in versions])
+        self.fields["versions"].label_from_instance = lambda v: f"{v.name_ja if kwargs.get('language', 'ja').startswith('ja') else v.name_en} ({v.version})"
+        self.fields.pop("revision")

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from frameworks.models import Framework, FrameworkVersion
+from portal.models import Organisation
+
+__all__ = ["Assessment", "AssessmentFramework", "AssessmentStatus"]
+
+
+class AssessmentStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Assessment(models.Model):
+    """One self-assessment of an organisation against pinned framework versions.
+
+    Example: *FY2026 AI governance review* of Sample AI K.K., pinned to the AI
+    Promotion Act 20250901, the AI Guidelines 1.2, the APPI 20220401 and the
+    reported tier thresholds 2026.1, scoped as an AI provider that handles
+    personal information. Submitting locks it; an officer may reopen it.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assessments")
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS)
+    #: A :class:`assessments.scoping.ScopingProfile` as JSON.
+    scoping = models.JSONField(default=dict)
+    #: Bumped on every change of scoping or status: stale forms are refused.
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == AssessmentStatus.SUBMITTED
+
+
+class AssessmentFramework(models.Model):
+    """The framework version one assessment is pinned to; PROTECT keeps that version forever."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="pins")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="assessment_pins")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "framework"], name="%(app_label)s_%(class)s_unique_framework"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} → {self.version}"
