@@ -186,7 +186,7 @@ def answer_save(request, pk: int, question_pk: int):
             request, access, question_pk, status="conflict", status_class="conflict", extra={"current": exc.current}, code=409
         )
     except ValidationError as exc:
-        if exc.message_dict.keys() == {"question"}:
+        if hasattr(exc, "error_dict") and exc.message_dict.keys() == {"question"}:
             raise Http404("No such question.") from None
         message = " ".join(m for msgs in exc.message_dict.values() for m in msgs) if hasattr(exc, "error_dict") else " ".join(exc.messages)
         return _question_fragment(request, access, question_pk, status=message, status_class="failed", code=422)

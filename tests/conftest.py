@@ -46,3 +46,46 @@ def minimal_document():
 def published_version(db, minimal_document):
     """The minimal framework file, loaded and published (3 questions, 3 sections)."""
     return framework_version_load(document=minimal_document).version
+
+
+# --- Assessments -------------------------------------------------------------------------------
+
+from assessments.scoping import ScopingProfile  # noqa: E402
+from assessments.services import assessment_create  # noqa: E402
+from tests.factories import MembershipFactory, OrganisationFactory  # noqa: E402
+
+PROVIDER_WITH_PI = ScopingProfile(roles=["ai_provider"], handles_personal_info=True)
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Acme AI")
+
+
+@pytest.fixture
+def officer(organisation):
+    return MembershipFactory(user__username="officer", organisation=organisation, role="officer").user
+
+
+@pytest.fixture
+def auditor(organisation):
+    return MembershipFactory(user__username="auditor", organisation=organisation, role="auditor").user
+
+
+@pytest.fixture
+def other_officer(db):
+    return MembershipFactory(user__username="intruder", organisation__name="Rival Co", role="officer").user
+
+
+@pytest.fixture
+def assessment(officer, organisation, published_version):
+    """An assessment of the minimal framework, scoped as an AI provider handling personal information."""
+    return assessment_create(
+        actor=officer, organisation=organisation, name="FY2026 review", versions=[published_version], scoping=PROVIDER_WITH_PI
+    )
+
+
+def question_of(version, suffix: str):
+    from frameworks.models import Question
+
+    return Question.objects.get(version=version, urn__endswith=suffix)

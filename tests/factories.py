@@ -110,3 +110,19 @@ class QuestionFactory(factory.django.DjangoModelFactory):
             {"key": "no", "label_ja": "いいえ", "label_en": "No", "score": 0.0},
         ]
     )
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.Organisation"
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.Membership"
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "officer"

@@ -1,0 +1,40 @@
+import pytest
+from django.core.management import call_command
+
+from assessments.models import Answer, Assessment
+from assessments.selectors import questionnaire_build
+from portal.models import AuditEvent, Membership
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_seed_demo_builds_a_complete_assessment_and_a_second_run_changes_nothing(settings, capsys):
+    settings.DEBUG = True
+    call_command("load_frameworks", verbosity=0)
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assessment = Assessment.objects.get()
+    assert f"demo assessment id {assessment.pk}" in out
+    assert "officer" in out and "auditor2" in out
+    questionnaire = questionnaire_build(assessment=assessment)
+    assert questionnaire.progress.applicable > 150
+    assert questionnaire.progress.answered == questionnaire.progress.applicable
+    assert len(questionnaire.frameworks) == 4
+    values = {a.value for a in Answer.objects.all() if isinstance(a.value, str)}
+    assert {"yes", "partial", "no"} <= values
+    assert Answer.objects.filter(not_applicable=True).exists() and Answer.objects.exclude(comment="").exists()
+    assert Membership.objects.values("organisation").distinct().count() == 2
+
+    counts = (Answer.objects.count(), AuditEvent.objects.count(), Membership.objects.count())
+    call_command("seed_demo")
+    assert "nothing changed" in capsys.readouterr().out
+    assert (Answer.objects.count(), AuditEvent.objects.count(), Membership.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
