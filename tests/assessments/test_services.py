@@ -29,6 +29,15 @@ from tests.conftest import PROVIDER_WITH_PI, question_of
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; the Japanese catalogue is tested through the pages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def save(assessment, officer, suffix, **data):
     question = question_of(assessment.pins.get().version, suffix)
     return answer_save(actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(**data))

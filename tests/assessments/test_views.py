@@ -243,3 +243,12 @@ def test_upgrade_preview_and_confirm(client, world, staff):
     client.post(reverse("assessments:upgrade", args=[world["assessment"].pk, pin.pk]), {"target": target.pk})
     pin.refresh_from_db()
     assert pin.version == target
+
+
+def test_refusal_messages_follow_the_interface_language(client, world):
+    login(client, "officer")
+    url = reverse("assessments:answer", args=[world["assessment"].pk, world["question"].pk])
+    client.post(reverse("set_language"), {"language": "ja"})
+    assert "選択肢から1つ選んでください" in client.post(url, {"type": "yes_no_partial", "value": "x"}).content.decode()
+    client.post(reverse("set_language"), {"language": "en"})
+    assert "Choose one of the offered answers" in client.post(url, {"type": "yes_no_partial", "value": "x"}).content.decode()
