@@ -73,5 +73,6 @@ class AssessmentCreateForm(ScopingForm):
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["versions"].queryset = FrameworkVersion.objects.filter(pk__in=[v.pk for v in versions])
+        self.fields["versions"].initial = [v.pk for v in versions]
         self.fields["versions"].label_from_instance = lambda v: f"{v.name_ja if kwargs.get('language', 'ja').startswith('ja') else v.name_en} ({v.version})"
         self.fields.pop("revision")
