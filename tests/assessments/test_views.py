@@ -252,3 +252,26 @@ def test_refusal_messages_follow_the_interface_language(client, world):
     assert "選択肢から1つ選んでください" in client.post(url, {"type": "yes_no_partial", "value": "x"}).content.decode()
     client.post(reverse("set_language"), {"language": "en"})
     assert "Choose one of the offered answers" in client.post(url, {"type": "yes_no_partial", "value": "x"}).content.decode()
+
+
+GARBAGE = [
+    {},
+    {"type": "number", "value": "1e400"},
+    {"type": "date", "value": "2026-02-30"},
+    {"type": "multiple_choice", "value": ["web", "web", "zzz"]},
+    {"value": "\x00", "comment": "\ud800" if False else "x" * 20_000},
+    {"revision": "-5", "not_applicable": "on", "justification": "ok"},
+    {"roles": ["astronaut"], "foundation_model_parameters": "9" * 30},
+    {"target": "abc", "name": "", "versions": ["x"]},
+]
+
+
+@pytest.mark.parametrize("payload", GARBAGE)
+def test_no_write_endpoint_answers_500_to_garbage(client, world, payload):
+    login(client, "officer")
+    a = world["assessment"].pk
+    pin = world["assessment"].pins.get().pk
+    urls = [url for url, _data in writes(world)] + [reverse("assessments:create"), reverse("assessments:upgrade", args=[a, pin])]
+    for url in urls:
+        response = client.post(url, payload)
+        assert response.status_code < 500, (url, response.status_code)
