@@ -178,7 +178,7 @@ def questionnaire_build(*, assessment: Assessment, pins: list[AssessmentFramewor
     pins = pins if pins is not None else pins_of(assessment)
     version_ids = [p.version_id for p in pins]
     sections = list(Section.objects.filter(version_id__in=version_ids).order_by("order", "id"))
-    provisions = list(Provision.objects.filter(version_id__in=version_ids).order_by("order", "id"))
+    provisions = list(Provision.objects.filter(version_id__in=version_ids).select_related("source").order_by("order", "id"))
     questions = list(Question.objects.filter(version_id__in=version_ids).order_by("order", "id"))
     answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__version_id__in=version_ids)}
     evidence: dict[int, list[Evidence]] = defaultdict(list)

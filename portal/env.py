@@ -68,3 +68,8 @@ MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+#: The Celery broker. Production: Redis (``redis://127.0.0.1:6379/0``). Unset in development:
+#: kombu's filesystem transport under var/broker, so the run command needs no Redis.
+REDIS_URL = env_str("REDIS_URL")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+BROKER_FOLDER = env_str("BROKER_FOLDER", str(BASE_DIR / "var" / "broker"))

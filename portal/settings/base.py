@@ -128,3 +128,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 EVIDENCE_MAX_BYTES = env.EVIDENCE_MAX_BYTES
+
+from portal.settings.tasks import *  # noqa: E402, F403

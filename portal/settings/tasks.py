@@ -1,0 +1,38 @@
+"""Celery, configured in one place. Imported by the environment settings modules."""
+
+from kombu import Queue
+
+from portal import env
+
+REPORTS_QUEUE = "reports"
+
+CELERY_BROKER_URL = env.CELERY_BROKER_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": f"{env.BROKER_FOLDER}/messages",
+        "data_folder_out": f"{env.BROKER_FOLDER}/messages",
+        "processed_folder": f"{env.BROKER_FOLDER}/processed",
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    # Redis hands an unacknowledged task to another worker after this many seconds; it must
+    # exceed the render's hard time limit so a running render is never duplicated.
+    else {"visibility_timeout": 600}
+)
+# Fail fast when the broker is down: the request is recorded and re-sent later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_QUEUES = [Queue(REPORTS_QUEUE)]
+CELERY_TASK_DEFAULT_QUEUE = REPORTS_QUEUE
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": REPORTS_QUEUE}}
+CELERY_TIMEZONE = "Asia/Tokyo"
+#: A report still 'rendering' this long after it started belongs to a worker that died.
+REPORT_STALE_AFTER_SECONDS = 180
+CELERY_BEAT_SCHEDULE = {
+    "reports-requeue-stale": {"task": "reports.tasks.report_requeue_stale_task", "schedule": 60.0},
+}

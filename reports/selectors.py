@@ -1,0 +1,35 @@
+"""Reads of reports, scoped to the organisations the user belongs to."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from assessments.models import Assessment
+from portal.models import Membership, User
+from reports.models import Report
+
+
+def access_report(*, user: User, pk: int) -> Report:
+    """The report if the user is a member of its organisation; the same 404 otherwise."""
+    report = Report.objects.select_related("organisation", "assessment").filter(pk=pk).first()
+    if report is None or not user.is_authenticated or not Membership.objects.filter(user=user, organisation_id=report.organisation_id).exists():
+        raise Http404("No such report.")
+    return report
+
+
+def report_list(*, assessment: Assessment) -> QuerySet[Report]:
+    return Report.objects.filter(assessment=assessment).select_related("requested_by").order_by("-requested_at", "-id")
+
+
+def report_verify_get(*, user: User, sha256: str) -> Report | None:
+    """The ready report with this PDF hash, if it was issued to one of the user's organisations.
+
+    Reports of other organisations are indistinguishable from unknown hashes.
+    """
+    organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
+    return (
+        Report.objects.filter(pdf_sha256=sha256.lower(), organisation_id__in=organisation_ids)
+        .select_related("organisation", "assessment")
+        .first()
+    )

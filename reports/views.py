@@ -1,0 +1,93 @@
+"""Report pages: request, status panel, download, HTML view, verification."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.selectors import access_assessment
+from reports import selectors, services
+from reports.models import ReportStatus
+from reports.rendering import report_html_render
+
+
+@login_required
+@require_POST
+def report_request(request, pk: int):
+    """Officers and auditors of the organisation may ask for a report (reading is their right)."""
+    access = access_assessment(user=request.user, pk=pk)
+    try:
+        services.report_request(actor=request.user, assessment=access.assessment, language=request.POST.get("language", ""))
+    except ValidationError as exc:
+        if request.htmx:
+            return HttpResponse(" ".join(exc.messages), status=400)
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        return reports_panel(request, pk)
+    messages.success(request, _("Report requested. It appears below when it is ready."))
+    return redirect("assessments:detail", pk=pk)
+
+
+@login_required
+def reports_panel(request, pk: int):
+    access = access_assessment(user=request.user, pk=pk)
+    reports = list(selectors.report_list(assessment=access.assessment)[:20])
+    pending = any(r.is_pending for r in reports)
+    return render(request, "reports/_panel.html", {"assessment": access.assessment, "reports": reports, "pending": pending})
+
+
+@login_required
+def report_download(request, pk: int):
+    report = selectors.access_report(user=request.user, pk=pk)
+    if report.status != ReportStatus.READY:
+        raise Http404("The report is not ready.")
+    path = services.report_path(report.pdf_name)
+    if not path.is_file():
+        raise Http404("The report file is missing.")
+    services.report_download_record(actor=request.user, report=report)
+    filename = f"tekigo-report-{report.pk}-{report.language}.pdf"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@login_required
+def report_html(request, pk: int):
+    """The same report as HTML, for reading in the browser."""
+    report = selectors.access_report(user=request.user, pk=pk)
+    html = report_html_render(snapshot=report.snapshot, language=report.language, report_meta=services.report_meta(report), for_pdf=False)
+    return HttpResponse(html)
+
+
+SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+@login_required
+def report_verify(request):
+    """Upload a PDF or paste its SHA-256: was it issued by Tekigo to one of your organisations?"""
+    result, checked, error = None, None, None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        pasted = request.POST.get("sha256", "").strip()
+        if upload is not None:
+            if upload.size > 50 * 1024 * 1024:
+                error = _("The file is too large to be a Tekigo report.")
+            else:
+                digest = hashlib.sha256()
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                checked = digest.hexdigest()
+        elif SHA256.match(pasted):
+            checked = pasted.lower()
+        else:
+            error = _("Upload a PDF, or paste a SHA-256 of 64 hexadecimal characters.")
+        if checked:
+            result = selectors.report_verify_get(user=request.user, sha256=checked)
+    status = 400 if error else 200
+    return render(request, "reports/verify.html", {"result": result, "checked": checked, "error": error}, status=status)
