@@ -105,3 +105,8 @@ def test_pdf_embeds_the_cjk_font_and_has_page_numbers(assessment, officer):
     assert "AIガバナンス ギャップ分析レポート" in text
     assert f"1 / {pdf.pages}" in text
     assert "要約" in reader.pages[1].extract_text()  # the table of contents, in Japanese
+    everything = "".join(page.extract_text() for page in reader.pages)
+    overall = round(snapshot["scores"]["all"] * 100)
+    assert overall == 17 and f"{overall}%" in everything  # (0.5·1 + 0·2) / 3
+    assert "高 例示法 · Item 1 適正取得" in everything  # the binding gap, with its severity
+    assert "中 例示法 · Art. 7 活用事業者の責務" in everything
