@@ -11,12 +11,15 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The integration tests' Celery worker is another process: TEKIGO_TEST_DB hands it the name of
+# the test database the pytest process created, so both read the same rows.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    # A file, not :memory:, so that the integration tests' Celery worker (another process)
-    # reads the same test database. TEKIGO_TEST_DB hands the path to that worker.
-    _path = os.environ.get("TEKIGO_TEST_DB") or os.path.join(tempfile.gettempdir(), f"tekigo-test-{os.getuid()}.sqlite3")
-    DATABASES["default"]["NAME"] = _path  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": _path}  # noqa: F405
+    # A file, not :memory:, so that a worker process can open it too.
+    _name = os.environ.get("TEKIGO_TEST_DB") or os.path.join(tempfile.gettempdir(), f"tekigo-test-{os.getuid()}.sqlite3")
+    DATABASES["default"]["NAME"] = _name  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": _name}  # noqa: F405
+elif os.environ.get("TEKIGO_TEST_DB"):
+    DATABASES["default"]["NAME"] = os.environ["TEKIGO_TEST_DB"]  # noqa: F405
 
 # Unit tests never reach a broker: dispatching goes to kombu's in-memory transport.
 # The integration tests start real redis-server and celery worker processes, which
