@@ -29,7 +29,8 @@ ensure_python_env() {
       || { echo "Tekigo needs uv: python3 -m pip install uv==${UV_VERSION}" >&2; exit 1; }
   fi
   # pyenv and --user installs may not put the new script on PATH at once; the module always runs.
-  command -v uv >/dev/null 2>&1 || uv() { python3 -m uv "$@"; }
+  if command -v uv >/dev/null 2>&1; then UV=(uv); else UV=(python3 -m uv); fi
+  uv() { "${UV[@]}" "$@"; }
   echo "==> installing Python dependencies (uv.lock)"
   uv sync --frozen --quiet
   uv run --frozen python manage.py compilemessages --ignore=.venv -v 0
