@@ -33,9 +33,13 @@ from portal.services import audit_record
 class AssessmentLockedError(ValidationError):
     """The assessment is submitted; reopen it first."""
 
+    http_status = 409
+
 
 class AnswerConflictError(Exception):
     """Someone saved this answer after the revision the caller saw: nothing was written."""
+
+    http_status = 409
 
     def __init__(self, current: Answer):
         self.current = current
@@ -394,3 +398,43 @@ def assessment_upgrade(*, actor: User, assessment: Assessment, pin: AssessmentFr
         },
     )
     return assessment
+
+
+class BulkAnswerError(Exception):
+    """Some items of a bulk save were refused; nothing was written. ``errors`` lists them by item."""
+
+    def __init__(self, errors: list[dict[str, Any]]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} item(s) refused")
+
+
+@transaction.atomic
+def answers_bulk_save(*, actor: User, assessment: Assessment, items: list[tuple[int, AnswerInput]]) -> list[Answer]:
+    """Save many answers at once, all or nothing: one refused item and none is written.
+
+    ``items`` are ``(question_id, AnswerInput)``; the errors of every refused item
+    are collected (``items[3].value: Choose one of the offered answers.``).
+    """
+    errors: list[dict[str, Any]] = []
+    saved: list[Answer] = []
+    seen: set[int] = set()
+    for index, (question_id, data) in enumerate(items):
+        if question_id in seen:
+            errors.append({"field": f"items[{index}].question", "message": _("This question appears twice in the request."), "code": "duplicate"})
+            continue
+        seen.add(question_id)
+        try:
+            with transaction.atomic():
+                saved.append(answer_save(actor=actor, assessment=assessment, question_id=question_id, data=data))
+        except AssessmentLockedError:
+            raise
+        except AnswerConflictError as exc:
+            errors.append({"field": f"items[{index}].revision", "message": _("This answer changed meanwhile (now at revision %(n)d).") % {"n": exc.current.revision}, "code": "conflict"})
+        except ValidationError as exc:
+            for field, messages in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("value", exc.messages)]):
+                for message in messages:
+                    errors.append({"field": f"items[{index}].{field}", "message": message, "code": "invalid"})
+    if errors:
+        transaction.set_rollback(True)
+        raise BulkAnswerError(errors)
+    return saved

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from portal.models import AuditEvent, AuditEventType, Organisation, User
+from portal.models import ApiToken, AuditEvent, AuditEventType, Organisation, User
 from portal.request_context import request_id_var
 
 
@@ -40,3 +41,24 @@ def audit_record(
     event.full_clean()
     event.save(force_insert=True)
     return event
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the row and the key, which is shown once and never stored."""
+    key = ApiToken.new_key()
+    token = ApiToken(user=user, name=name.strip(), prefix=key[:10], key_sha256=ApiToken.digest(key))
+    token.full_clean()
+    token.save()
+    audit_record(actor=user, event_type=AuditEventType.API_TOKEN_CREATED, obj=token, after={"name": token.name, "prefix": token.prefix})
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: ApiToken) -> None:
+    if token.user_id != user.pk:
+        raise PermissionError("not your token")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=user, event_type=AuditEventType.API_TOKEN_REVOKED, obj=token, before={"revoked_at": None}, after={"revoked_at": token.revoked_at.isoformat()})

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from portal import api_urls
 from portal import views as portal_views
 
 urlpatterns = [
@@ -15,6 +16,14 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_urls.v1)),
+    path("api/", include(api_urls.urlpatterns)),
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("accounts/tokens/", portal_views.api_tokens, name="api_tokens"),
     path("admin/", admin.site.urls),
     path("frameworks/", include("frameworks.urls")),
 ]
+
+# The API answers errors as JSON, never with an HTML page.
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

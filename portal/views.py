@@ -1,9 +1,27 @@
+"""Project-wide pages: organisation switch, API tokens, health check, error handlers."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.api.errors import json_error
+from portal.models import ApiToken
 from portal.selectors import ACTIVE_ORGANISATION_SESSION_KEY, access_membership
+from portal.services import api_token_create, api_token_revoke
 
 
 @login_required
@@ -20,3 +38,83 @@ def organisation_switch(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "/"
     return redirect(target)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Token name"), max_length=100)
+
+
+@login_required
+def api_tokens(request):
+    """Create and revoke personal API tokens; a new token is shown once."""
+    form = TokenForm()
+    new_key = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke") or 0).first()
+            if token is None:
+                raise Http404
+            api_token_revoke(user=request.user, token=token)
+            messages.success(request, _("Token revoked."))
+            return redirect("api_tokens")
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            _token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    response = render(request, "portal/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}, status=400 if form.errors else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "ok"
+
+
+def _check_broker() -> str:
+    from portal.celery import app
+
+    url = app.conf.broker_url
+    if url.startswith(("memory", "filesystem")):
+        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", tempfile.gettempdir()))
+        if url.startswith("filesystem") and not folder.is_dir():
+            raise OSError(f"broker folder missing: {folder}")
+        return "ok"
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "ok"
+
+
+def _check_storage() -> str:
+    root = Path(settings.MEDIA_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=root, prefix=".healthz-"):
+        pass
+    return "ok"
+
+
+@never_cache
+def healthz(request):
+    """Database, broker and storage, each reported separately; 503 when one is down."""
+    checks = {}
+    for name, check in (("database", _check_database), ("broker", _check_broker), ("storage", _check_storage)):
+        try:
+            checks[name] = check()
+        except Exception as exc:  # any failure is a failed check, reported, never a 500
+            checks[name] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return json_error(request, 404, "Not found.", "not_found")
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return json_error(request, 500, "Internal error.", "server_error")
+    return render(request, "500.html", status=500)

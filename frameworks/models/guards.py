@@ -16,6 +16,8 @@ __all__ = ["FrozenContentError", "VersionContentQuerySet"]
 class FrozenContentError(Exception):
     """An attempt to change published framework content. Clone the version into a draft instead."""
 
+    http_status = 409
+
 
 def frozen_version_ids(version_ids) -> set[int]:
     from frameworks.choices import VersionStatus

@@ -33,6 +33,8 @@ class AuditEventType(models.TextChoices):
     REPORT_RENDERED = "report.rendered"
     REPORT_FAILED = "report.failed"
     REPORT_DOWNLOADED = "report.downloaded"
+    API_TOKEN_CREATED = "api_token.created"
+    API_TOKEN_REVOKED = "api_token.revoked"
     FRAMEWORK_CONTENT_CREATED = "framework_content.created"
     FRAMEWORK_CONTENT_UPDATED = "framework_content.updated"
     FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"

@@ -51,3 +51,8 @@
     }
   });
 })();
+
+// The organisation switcher submits on change (no inline handlers: the CSP forbids them).
+document.addEventListener("change", function (e) {
+  if (e.target.id === "org-switch") e.target.form.submit();
+});

@@ -1,0 +1,331 @@
+"""Assessment API: the same access selectors and services as the pages."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments import selectors, services
+from assessments.evidence_files import evidence_path
+from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
+from assessments.scoping import ScopingProfile
+from frameworks.models import Framework
+from frameworks.selectors import framework_version_latest_published
+from portal.api.schema import ERRORS
+from portal.models import AuditEvent, Membership, Role
+
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+class ScopingField(serializers.JSONField):
+    """A scoping profile; unknown keys or wrong types are refused with the key named."""
+
+    def to_internal_value(self, data):
+        from pydantic import ValidationError as PydanticError
+
+        try:
+            return ScopingProfile.model_validate(data)
+        except PydanticError as exc:
+            raise ValidationError({".".join(str(p) for p in e["loc"]) or "scoping": e["msg"] for e in exc.errors()}) from None
+
+    def to_representation(self, value):
+        return value
+
+
+class PinOutput(serializers.ModelSerializer):
+    framework = serializers.CharField(source="framework.urn")
+    version = serializers.CharField(source="version.version")
+    version_id = serializers.IntegerField()
+    legal_status = serializers.CharField(source="version.legal_status")
+
+    class Meta:
+        model = AssessmentFramework
+        fields = ["framework", "version", "version_id", "legal_status"]
+
+
+class AssessmentOutput(serializers.ModelSerializer):
+    frameworks = PinOutput(source="pins", many=True)
+    scoping = serializers.JSONField()
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "organisation", "name", "status", "revision", "scoping", "frameworks", "created_at", "updated_at", "submitted_at"]
+
+
+class AssessmentCreateInput(serializers.Serializer):
+    organisation = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    frameworks = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=50, help_text="framework URNs; the latest published version of each is pinned")
+    scoping = ScopingField()
+
+
+class ScopingInput(serializers.Serializer):
+    scoping = ScopingField()
+    revision = serializers.IntegerField(required=False, min_value=0, max_value=2**31)
+
+
+class RevisionInput(serializers.Serializer):
+    revision = serializers.IntegerField(required=False, min_value=0, max_value=2**31)
+
+
+class UpgradeInput(serializers.Serializer):
+    framework = serializers.CharField(max_length=200, help_text="URN of the pinned framework to move to its newest published version")
+
+
+class AnswerOutput(serializers.ModelSerializer):
+    question = serializers.IntegerField(source="question_id")
+    question_urn = serializers.CharField(source="question.urn")
+
+    class Meta:
+        model = Answer
+        fields = ["id", "question", "question_urn", "value", "not_applicable", "justification", "comment", "needs_review", "revision", "updated_at"]
+
+
+class AnswerItemInput(serializers.Serializer):
+    question = serializers.IntegerField()
+    value = serializers.JSONField(required=False, allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    not_applicable = serializers.BooleanField(required=False, default=False)
+    justification = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    revision = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31, help_text="the answer revision you last saw; 0 for a new answer; omit to overwrite")
+
+
+class BulkAnswerInput(serializers.Serializer):
+    items = AnswerItemInput(many=True, allow_empty=False, max_length=1000)
+
+
+class EvidenceOutput(serializers.ModelSerializer):
+    question = serializers.IntegerField(source="answer.question_id")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "question", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class EvidenceInput(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class HistoryOutput(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "occurred_at", "actor_name", "event_type", "object_type", "object_id", "object_repr", "subject", "before", "after", "request_id"]
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _access(request, pk: int, *, write: bool = False) -> selectors.AssessmentAccess:
+    return selectors.access_assessment(user=request.user, pk=pk, write=write)
+
+
+def _detail(assessment: Assessment) -> dict:
+    assessment = Assessment.objects.prefetch_related("pins__framework", "pins__version").get(pk=assessment.pk)
+    return AssessmentOutput(assessment).data
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+class AssessmentFilter(filters.FilterSet):
+    class Meta:
+        model = Assessment
+        fields = ["organisation", "status"]
+
+
+class AssessmentListApi(generics.ListCreateAPIView):
+    serializer_class = AssessmentOutput
+    filterset_class = AssessmentFilter
+    ordering_fields = ["updated_at", "created_at", "name"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Assessment.objects.none()
+        organisations = Membership.objects.filter(user=self.request.user).values("organisation_id")
+        return (
+            Assessment.objects.filter(organisation_id__in=organisations)
+            .prefetch_related("pins__framework", "pins__version")
+            .order_by("-updated_at", "-id")
+        )
+
+    @extend_schema(request=AssessmentCreateInput, responses={201: AssessmentOutput, **ERRORS})
+    def post(self, request):
+        data = AssessmentCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = Membership.objects.select_related("organisation").filter(user=request.user, organisation_id=data.validated_data["organisation"]).first()
+        if membership is None:
+            raise ValidationError({"organisation": "You are not a member of this organisation."})
+        if membership.role != Role.OFFICER:
+            raise PermissionDenied("Only officers create assessments.")
+        versions = []
+        for index, urn in enumerate(data.validated_data["frameworks"]):
+            framework = Framework.objects.filter(urn=urn).first()
+            version = framework_version_latest_published(framework=framework) if framework else None
+            if version is None:
+                raise ValidationError({f"frameworks[{index}]": f"No published framework {urn!r}."})
+            versions.append(version)
+        assessment = services.assessment_create(
+            actor=request.user,
+            organisation=membership.organisation,
+            name=data.validated_data["name"],
+            versions=versions,
+            scoping=data.validated_data["scoping"],
+        )
+        return Response(_detail(assessment), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={200: AssessmentOutput, **ERRORS})
+class AssessmentDetailApi(APIView):
+    def get(self, request, pk: int):
+        return Response(_detail(_access(request, pk).assessment))
+
+
+@extend_schema(request=ScopingInput, responses={200: AssessmentOutput, **ERRORS})
+class AssessmentScopingApi(APIView):
+    def put(self, request, pk: int):
+        access = _access(request, pk, write=True)
+        data = ScopingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessment = services.assessment_scoping_update(
+            actor=request.user, assessment=access.assessment, scoping=data.validated_data["scoping"], expected_revision=data.validated_data.get("revision")
+        )
+        return Response(_detail(assessment))
+
+
+@extend_schema(request=RevisionInput, responses={200: AssessmentOutput, **ERRORS})
+class AssessmentSubmitApi(APIView):
+    def post(self, request, pk: int):
+        access = _access(request, pk, write=True)
+        data = RevisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            assessment = services.assessment_submit(actor=request.user, assessment=access.assessment, expected_revision=data.validated_data.get("revision"))
+        except services.AssessmentIncompleteError as exc:
+            raise ValidationError({f"questions[{b.question.pk}]": "Required question not answered yet." for b in exc.missing}) from None
+        return Response(_detail(assessment))
+
+
+@extend_schema(request=RevisionInput, responses={200: AssessmentOutput, **ERRORS})
+class AssessmentReopenApi(APIView):
+    def post(self, request, pk: int):
+        access = _access(request, pk, write=True)
+        data = RevisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessment = services.assessment_reopen(actor=request.user, assessment=access.assessment, expected_revision=data.validated_data.get("revision"))
+        return Response(_detail(assessment))
+
+
+@extend_schema(request=UpgradeInput, responses={200: AssessmentOutput, **ERRORS})
+class AssessmentUpgradeApi(APIView):
+    def post(self, request, pk: int):
+        access = _access(request, pk, write=True)
+        data = UpgradeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        pin = AssessmentFramework.objects.select_related("version").filter(assessment=access.assessment, framework__urn=data.validated_data["framework"]).first()
+        if pin is None:
+            raise ValidationError({"framework": "This framework is not part of the assessment."})
+        target = selectors.framework_version_upgrade_target(pin=pin)
+        if target is None:
+            raise ValidationError({"framework": "Already at the newest published version."})
+        assessment = services.assessment_upgrade(actor=request.user, assessment=access.assessment, pin=pin, target=target)
+        return Response(_detail(assessment))
+
+
+class AnswerFilter(filters.FilterSet):
+    question_urn = filters.CharFilter(field_name="question__urn")
+    has_comment = filters.BooleanFilter(method="_has_comment")
+
+    class Meta:
+        model = Answer
+        fields = ["question", "not_applicable", "needs_review"]
+
+    def _has_comment(self, queryset, name, value):
+        return queryset.exclude(comment="") if value else queryset.filter(comment="")
+
+
+class AnswerListApi(generics.ListAPIView):
+    """Answers to the pinned versions' questions. POST saves many answers at once, all or nothing."""
+
+    serializer_class = AnswerOutput
+    filterset_class = AnswerFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.serializer_class.Meta.model.objects.none()
+        access = _access(self.request, self.kwargs["pk"])
+        pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values("version_id")
+        return Answer.objects.filter(assessment=access.assessment, question__version_id__in=pinned).select_related("question").order_by("question__order", "id")
+
+    @extend_schema(request=BulkAnswerInput, responses={200: AnswerOutput(many=True), **ERRORS})
+    def post(self, request, pk: int):
+        access = _access(request, pk, write=True)
+        data = BulkAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = [
+            (
+                item["question"],
+                services.AnswerInput(
+                    value=item.get("value"),
+                    comment=item.get("comment", ""),
+                    not_applicable=item.get("not_applicable", False),
+                    justification=item.get("justification", ""),
+                    revision=item.get("revision"),
+                ),
+            )
+            for item in data.validated_data["items"]
+        ]
+        try:
+            saved = services.answers_bulk_save(actor=request.user, assessment=access.assessment, items=items)
+        except services.BulkAnswerError as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(AnswerOutput(saved, many=True).data)
+
+
+class EvidenceListApi(generics.ListAPIView):
+    serializer_class = EvidenceOutput
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.serializer_class.Meta.model.objects.none()
+        access = _access(self.request, self.kwargs["pk"])
+        return Evidence.objects.filter(answer__assessment=access.assessment, answer__question_id=self.kwargs["question_pk"]).select_related("answer")
+
+    @extend_schema(request={"multipart/form-data": EvidenceInput}, responses={201: EvidenceOutput, **ERRORS})
+    def post(self, request, pk: int, question_pk: int):
+        access = _access(request, pk, write=True)
+        data = EvidenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        evidence = services.evidence_upload(actor=request.user, assessment=access.assessment, question_id=question_pk, upload=data.validated_data["file"])
+        return Response(EvidenceOutput(evidence).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={(200, "application/octet-stream"): bytes, **ERRORS})
+class EvidenceDownloadApi(APIView):
+    def get(self, request, pk: int, evidence_pk: int):
+        access = _access(request, pk)
+        evidence = selectors.access_evidence(user=request.user, assessment=access.assessment, pk=evidence_pk)
+        path = evidence_path(evidence.stored_name)
+        if not path.is_file():
+            raise Http404
+        services.evidence_download_record(actor=request.user, assessment=access.assessment, evidence=evidence)
+        return FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+
+
+class HistoryListApi(generics.ListAPIView):
+    serializer_class = HistoryOutput
+    filterset_fields = ["event_type", "subject"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.serializer_class.Meta.model.objects.none()
+        access = _access(self.request, self.kwargs["pk"])
+        return selectors.assessment_history_list(assessment=access.assessment)
+

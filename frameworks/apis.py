@@ -1,0 +1,276 @@
+"""Framework registry API: read for every signed-in user, draft editing and lifecycle for staff."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from pydantic import ValidationError as PydanticValidationError
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from frameworks import selectors, services
+from frameworks.choices import VersionStatus
+from frameworks.models import Framework, FrameworkVersion, Provision, Question, Section
+from portal.api.errors import Conflict
+from portal.api.schema import ERRORS
+
+
+def _visible_versions(request):
+    versions = FrameworkVersion.objects.select_related("framework")
+    return versions if request.user.is_staff else versions.exclude(status=VersionStatus.DRAFT)
+
+
+def _version(request, pk: int) -> FrameworkVersion:
+    version = _visible_versions(request).filter(pk=pk).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+class FrameworkOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Framework
+        fields = ["id", "urn", "created_at"]
+
+
+class VersionOutput(serializers.ModelSerializer):
+    framework = serializers.CharField(source="framework.urn")
+
+    class Meta:
+        model = FrameworkVersion
+        fields = [
+            "id", "framework", "version", "status", "effective_date", "legal_status", "name_ja", "name_en",
+            "short_name_ja", "short_name_en", "description_ja", "description_en", "issuer_ja", "issuer_en",
+            "notes_ja", "notes_en", "content_hash", "cloned_from", "published_at", "retired_at",
+        ]
+
+
+class SectionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["id", "version", "parent", "key", "ref", "title_ja", "title_en", "description_ja", "description_en", "order"]
+
+
+class ProvisionOutput(serializers.ModelSerializer):
+    source = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Provision
+        fields = [
+            "id", "version", "section", "urn", "ref", "title_ja", "title_en", "summary_ja", "summary_en", "strength",
+            "actors", "applies_when", "source", "confidence", "note_ja", "note_en", "law_id", "law_revision", "articles",
+            "article_text_ja", "order",
+        ]
+
+    def get_source(self, obj) -> dict:
+        s = obj.source
+        return {"key": s.key, "title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date, "confidence": s.confidence}
+
+
+class QuestionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = [
+            "id", "version", "provision", "urn", "type", "prompt_ja", "prompt_en", "help_ja", "help_en", "choices", "weight",
+            "required", "evidence_expected", "remediation_ja", "remediation_en", "depends_on_urn", "depends_on_answers", "order",
+        ]
+
+
+class QuestionPatchInput(serializers.Serializer):
+    prompt_ja = serializers.CharField(required=False, max_length=5000)
+    prompt_en = serializers.CharField(required=False, max_length=5000)
+    help_ja = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    help_en = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    remediation_ja = serializers.CharField(required=False, max_length=5000)
+    remediation_en = serializers.CharField(required=False, max_length=5000)
+    weight = serializers.FloatField(required=False, min_value=0.01, max_value=10)
+    required = serializers.BooleanField(required=False)
+    evidence_expected = serializers.BooleanField(required=False)
+
+
+class CloneInput(serializers.Serializer):
+    version = serializers.RegexField(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)
+
+
+# --- Filters ---------------------------------------------------------------------------------
+
+
+class VersionFilter(filters.FilterSet):
+    framework = filters.CharFilter(field_name="framework__urn")
+
+    class Meta:
+        model = FrameworkVersion
+        fields = ["framework", "status", "legal_status"]
+
+
+class ProvisionFilter(filters.FilterSet):
+    class Meta:
+        model = Provision
+        fields = ["strength", "section", "confidence"]
+
+
+class QuestionFilter(filters.FilterSet):
+    class Meta:
+        model = Question
+        fields = ["provision", "type", "required"]
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+@extend_schema(responses={200: FrameworkOutput(many=True), **ERRORS})
+class FrameworkListApi(generics.ListAPIView):
+    serializer_class = FrameworkOutput
+    filterset_fields = ["urn"]
+    ordering_fields = ["urn"]
+
+    def get_queryset(self):
+        return Framework.objects.filter(versions__in=_visible_versions(self.request)).distinct().order_by("urn")
+
+
+@extend_schema(responses={200: VersionOutput(many=True), **ERRORS})
+class VersionListApi(generics.ListAPIView):
+    serializer_class = VersionOutput
+    filterset_class = VersionFilter
+    ordering_fields = ["effective_date", "id"]
+
+    def get_queryset(self):
+        return _visible_versions(self.request).order_by("framework__urn", "-effective_date", "id")
+
+
+@extend_schema(responses={200: VersionOutput, **ERRORS})
+class VersionDetailApi(APIView):
+    def get(self, request, pk: int):
+        return Response(VersionOutput(_version(request, pk)).data)
+
+
+@extend_schema(responses={200: SectionOutput(many=True), **ERRORS})
+class SectionListApi(generics.ListAPIView):
+    serializer_class = SectionOutput
+    filterset_fields = ["parent"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.serializer_class.Meta.model.objects.none()
+        return Section.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by("order", "id")
+
+
+@extend_schema(responses={200: ProvisionOutput(many=True), **ERRORS})
+class ProvisionListApi(generics.ListAPIView):
+    serializer_class = ProvisionOutput
+    filterset_class = ProvisionFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.serializer_class.Meta.model.objects.none()
+        return Provision.objects.filter(version=_version(self.request, self.kwargs["pk"])).select_related("source").order_by("order", "id")
+
+
+@extend_schema(responses={200: ProvisionOutput, **ERRORS})
+class ProvisionDetailApi(APIView):
+    def get(self, request, pk: int):
+        provision = Provision.objects.select_related("source").filter(pk=pk, version__in=_visible_versions(request)).first()
+        if provision is None:
+            raise Http404
+        return Response(ProvisionOutput(provision).data)
+
+
+@extend_schema(responses={200: QuestionOutput(many=True), **ERRORS})
+class QuestionListApi(generics.ListAPIView):
+    serializer_class = QuestionOutput
+    filterset_class = QuestionFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.serializer_class.Meta.model.objects.none()
+        return Question.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by("order", "id")
+
+
+class QuestionDetailApi(APIView):
+    def get_permissions(self):
+        return [permissions.IsAdminUser()] if self.request.method == "PATCH" else super().get_permissions()
+
+    def _question(self, request, pk: int) -> Question:
+        question = Question.objects.filter(pk=pk, version__in=_visible_versions(request)).first()
+        if question is None:
+            raise Http404
+        return question
+
+    @extend_schema(responses={200: QuestionOutput, **ERRORS})
+    def get(self, request, pk: int):
+        return Response(QuestionOutput(self._question(request, pk)).data)
+
+    @extend_schema(request=QuestionPatchInput, responses={200: QuestionOutput, **ERRORS})
+    def patch(self, request, pk: int):
+        """Edit a question of a draft version (staff). Published questions answer 409."""
+        question = self._question(request, pk)
+        data = QuestionPatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        for key, value in data.validated_data.items():
+            setattr(question, key, value)
+        services.framework_content_save(actor=request.user, instance=question)
+        return Response(QuestionOutput(question).data)
+
+
+class _StaffAction(APIView):
+    permission_classes = [permissions.IsAdminUser]
+
+
+@extend_schema(request=CloneInput, responses={201: VersionOutput, **ERRORS})
+class VersionCloneApi(_StaffAction):
+    def post(self, request, pk: int):
+        data = CloneInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        clone = services.framework_version_clone(actor=request.user, version=_version(request, pk), label=data.validated_data["version"])
+        return Response(VersionOutput(clone).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=None, responses={200: VersionOutput, **ERRORS})
+class VersionPublishApi(_StaffAction):
+    def post(self, request, pk: int):
+        return Response(VersionOutput(services.framework_version_publish(actor=request.user, version=_version(request, pk))).data)
+
+
+@extend_schema(request=None, responses={200: VersionOutput, **ERRORS})
+class VersionRetireApi(_StaffAction):
+    def post(self, request, pk: int):
+        return Response(VersionOutput(services.framework_version_retire(actor=request.user, version=_version(request, pk))).data)
+
+
+class DiffOutput(serializers.Serializer):
+    version_changes = serializers.ListField(child=serializers.DictField())
+    added = serializers.ListField(child=serializers.DictField())
+    removed = serializers.ListField(child=serializers.DictField())
+    changed = serializers.ListField(child=serializers.DictField())
+
+
+@extend_schema(parameters=[OpenApiParameter("against", int, required=True, description="id of the older version")], responses={200: DiffOutput, **ERRORS})
+class VersionDiffApi(APIView):
+    def get(self, request, pk: int):
+        try:
+            against = int(request.query_params.get("against", ""))
+        except ValueError:
+            raise ValidationError({"against": "Give the id of the version to compare with."}) from None
+        new, old = _version(request, pk), _version(request, against)
+        if new.framework_id != old.framework_id:
+            raise ValidationError({"against": "Both versions must belong to the same framework."})
+        try:
+            diff = selectors.framework_version_diff(old=old, new=new)
+        except PydanticValidationError:
+            raise Conflict("One of these versions is an incomplete draft.") from None
+        item = lambda kind, key, label: {"kind": kind, "key": key, "label": label}  # noqa: E731
+        change = lambda c: {"field": c.field, "old": c.old, "new": c.new}  # noqa: E731
+        return Response(
+            {
+                "version_changes": [change(c) for c in diff.version_changes],
+                "added": [item(*a) for a in diff.added],
+                "removed": [item(*r) for r in diff.removed],
+                "changed": [{"kind": d.kind, "key": d.key, "label": d.label, "changes": [change(c) for c in d.changes]} for d in diff.changed],
+            }
+        )

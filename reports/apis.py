@@ -1,0 +1,83 @@
+"""Report API: ask for a report, follow its status, download and verify it."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments.selectors import access_assessment
+from portal.api.schema import ERRORS
+from reports import selectors, services
+from reports.models import Report, ReportLanguage, ReportStatus
+from reports.views import SHA256
+
+
+class ReportOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        fields = [
+            "id", "organisation", "assessment", "language", "status", "snapshot_sha256", "requested_at", "dispatched_at",
+            "started_at", "finished_at", "failure_reason", "pdf_sha256", "pdf_size", "pages",
+        ]
+
+
+class ReportInput(serializers.Serializer):
+    language = serializers.ChoiceField(choices=ReportLanguage.choices)
+
+
+class ReportListApi(generics.ListAPIView):
+    serializer_class = ReportOutput
+    filterset_fields = ["status", "language"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return self.serializer_class.Meta.model.objects.none()
+        access = access_assessment(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.report_list(assessment=access.assessment)
+
+    @extend_schema(request=ReportInput, responses={202: ReportOutput, **ERRORS})
+    def post(self, request, pk: int):
+        """Freeze the analysis now and queue the PDF; follow ``status`` until it is ``ready``."""
+        access = access_assessment(user=request.user, pk=pk)
+        data = ReportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.report_request(actor=request.user, assessment=access.assessment, language=data.validated_data["language"])
+        return Response(ReportOutput(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(responses={200: ReportOutput, **ERRORS})
+class ReportDetailApi(APIView):
+    def get(self, request, pk: int):
+        return Response(ReportOutput(selectors.access_report(user=request.user, pk=pk)).data)
+
+
+@extend_schema(responses={(200, "application/pdf"): bytes, **ERRORS})
+class ReportDownloadApi(APIView):
+    def get(self, request, pk: int):
+        report = selectors.access_report(user=request.user, pk=pk)
+        if report.status != ReportStatus.READY:
+            raise Http404
+        path = services.report_path(report.pdf_name)
+        if not path.is_file():
+            raise Http404
+        services.report_download_record(actor=request.user, report=report)
+        return FileResponse(path.open("rb"), as_attachment=True, filename=f"tekigo-report-{report.pk}-{report.language}.pdf", content_type="application/pdf")
+
+
+class VerifyOutput(serializers.Serializer):
+    issued = serializers.BooleanField()
+    report = ReportOutput(allow_null=True)
+
+
+@extend_schema(parameters=[OpenApiParameter("sha256", str, required=True)], responses={200: VerifyOutput, **ERRORS})
+class ReportVerifyApi(APIView):
+    def get(self, request):
+        sha256 = request.query_params.get("sha256", "")
+        if not SHA256.match(sha256):
+            raise ValidationError({"sha256": "Give a SHA-256 of 64 hexadecimal characters."})
+        report = selectors.report_verify_get(user=request.user, sha256=sha256)
+        return Response({"issued": report is not None, "report": ReportOutput(report).data if report else None})
