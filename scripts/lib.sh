@@ -29,7 +29,7 @@ ensure_python_env() {
       || { echo "Tekigo needs uv: python3 -m pip install uv==${UV_VERSION}" >&2; exit 1; }
   fi
   # pyenv and --user installs may not put the new script on PATH at once; the module always runs.
-  if command -v uv >/dev/null 2>&1; then UV=(uv); else UV=(python3 -m uv); fi
+  if command -v uv >/dev/null 2>&1; then UV=("$(command -v uv)"); else UV=(python3 -m uv); fi
   uv() { "${UV[@]}" "$@"; }
   echo "==> installing Python dependencies (uv.lock)"
   uv sync --frozen --quiet

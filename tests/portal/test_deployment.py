@@ -1,0 +1,105 @@
+"""Production topology: the compose file is valid and matches the settings; production refuses
+to start without its secrets; /healthz reports each dependency."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV_READER = (ROOT / "portal" / "env.py").read_text()
+
+
+def compose_config(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True, text=True, cwd=ROOT, env={"PATH": os.environ["PATH"], **env}, timeout=60,
+    )
+
+
+needs_compose = pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+
+
+@needs_compose
+def test_compose_file_is_valid_and_has_the_four_services():
+    result = compose_config(SECRET_KEY="s3cret")
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    services = config["services"]
+    assert set(services) == {"web", "worker", "redis", "postgres"}
+    assert all("healthcheck" in s for s in services.values())
+    assert set(config["volumes"]) == {"media", "redis", "postgres"}
+    web, worker = services["web"], services["worker"]
+    assert all(step in web["command"] for step in ("migrate", "load_frameworks", "gunicorn portal.wsgi:application"))
+    assert f"-Q {settings.REPORTS_QUEUE}" in worker["command"]
+    for service in (web, worker):
+        env = service["environment"]
+        assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+        assert env["SECRET_KEY"] == "s3cret"
+        assert env["DATABASE_URL"].startswith("postgres://tekigo:") and env["DATABASE_URL"].endswith("@postgres:5432/tekigo")
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert set(service["depends_on"]) == {"postgres", "redis"}
+        # Every variable the compose file sets is one that portal/env.py actually reads.
+        for name in env:
+            assert name == "DJANGO_SETTINGS_MODULE" or re.search(rf'env_\w+\("{name}"', ENV_READER), name
+
+
+@needs_compose
+def test_compose_refuses_to_run_without_a_secret_key():
+    result = compose_config()
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_dockerfile_installs_the_cjk_fonts_and_the_subsetter():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "fonts-noto-cjk" in dockerfile and "libharfbuzz-subset0" in dockerfile
+    assert "uv sync --frozen" in dockerfile
+
+
+def run_settings(module: str, **env) -> subprocess.CompletedProcess:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": module, **env}, timeout=60)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_settings("portal.settings.production", ALLOWED_HOSTS="example.com")
+    assert result.returncode != 0 and "SECRET_KEY is required" in result.stderr
+
+
+def test_production_is_secure_by_default():
+    result = run_settings("portal.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_each_dependency(client, settings, tmp_path):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "storage": "ok"}
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    settings.MEDIA_ROOT = str(blocked / "media")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["storage"].startswith("error") and response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_broker(client):
+    from portal.celery import app
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = saved
+    assert response.status_code == 503 and response.json()["broker"].startswith("error")
