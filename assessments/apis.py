@@ -142,6 +142,11 @@ class AssessmentFilter(filters.FilterSet):
 
 class AssessmentListApi(generics.ListCreateAPIView):
     serializer_class = AssessmentOutput
+
+    @extend_schema(responses={200: AssessmentOutput(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     filterset_class = AssessmentFilter
     ordering_fields = ["updated_at", "created_at", "name"]
 
@@ -250,6 +255,7 @@ class AnswerFilter(filters.FilterSet):
         return queryset.exclude(comment="") if value else queryset.filter(comment="")
 
 
+@extend_schema(responses={200: AnswerOutput(many=True), **ERRORS})
 class AnswerListApi(generics.ListAPIView):
     """Answers to the pinned versions' questions. POST saves many answers at once, all or nothing."""
 
@@ -288,9 +294,11 @@ class AnswerListApi(generics.ListAPIView):
         return Response(AnswerOutput(saved, many=True).data)
 
 
+@extend_schema(responses={200: EvidenceOutput(many=True), **ERRORS})
 class EvidenceListApi(generics.ListAPIView):
     serializer_class = EvidenceOutput
     parser_classes = [MultiPartParser]
+    filterset_fields = ["content_type", "sha256"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
@@ -319,6 +327,7 @@ class EvidenceDownloadApi(APIView):
         return FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
 
 
+@extend_schema(responses={200: HistoryOutput(many=True), **ERRORS})
 class HistoryListApi(generics.ListAPIView):
     serializer_class = HistoryOutput
     filterset_fields = ["event_type", "subject"]
@@ -329,3 +338,34 @@ class HistoryListApi(generics.ListAPIView):
         access = _access(self.request, self.kwargs["pk"])
         return selectors.assessment_history_list(assessment=access.assessment)
 
+
+
+class CommentOutput(serializers.ModelSerializer):
+    question = serializers.IntegerField(source="question_id")
+    question_urn = serializers.CharField(source="question.urn")
+    updated_by = serializers.CharField(source="updated_by.username", default=None)
+
+    class Meta:
+        model = Answer
+        fields = ["question", "question_urn", "comment", "updated_by", "updated_at", "revision"]
+
+
+@extend_schema(responses={200: CommentOutput(many=True), **ERRORS})
+class CommentListApi(generics.ListAPIView):
+    """Every comment on the assessment's current answers. Comments are written with the answers
+    (``POST .../answers/`` with ``comment``), so each change is versioned and audited with them."""
+
+    serializer_class = CommentOutput
+    filterset_fields = ["question", "needs_review"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Answer.objects.none()
+        access = _access(self.request, self.kwargs["pk"])
+        pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values("version_id")
+        return (
+            Answer.objects.filter(assessment=access.assessment, question__version_id__in=pinned)
+            .exclude(comment="")
+            .select_related("question", "updated_by")
+            .order_by("question__order", "id")
+        )

@@ -31,6 +31,11 @@ class ReportInput(serializers.Serializer):
 
 class ReportListApi(generics.ListAPIView):
     serializer_class = ReportOutput
+
+    @extend_schema(responses={200: ReportOutput(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     filterset_fields = ["status", "language"]
 
     def get_queryset(self):

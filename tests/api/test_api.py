@@ -67,7 +67,14 @@ def test_unknown_api_paths_answer_json_not_html(settings):
     assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"
 
 
-READS = ["/api/v1/assessments/{a}/", "/api/v1/assessments/{a}/answers/", "/api/v1/assessments/{a}/history/", "/api/v1/assessments/{a}/reports/"]
+READS = [
+    "/api/v1/assessments/{a}/",
+    "/api/v1/assessments/{a}/answers/",
+    "/api/v1/assessments/{a}/comments/",
+    "/api/v1/assessments/{a}/history/",
+    "/api/v1/assessments/{a}/reports/",
+    "/api/v1/assessments/{a}/questions/{q}/evidence/",
+]
 
 
 @pytest.mark.parametrize("who", ["officer", "auditor"])
@@ -111,6 +118,8 @@ def test_bulk_save_is_all_or_nothing_with_errors_per_item(world):
     response = client.post(url, good, format="json")
     assert response.status_code == 200
     assert {a["value"] if isinstance(a["value"], str) else tuple(a["value"]) for a in response.json()} == {"yes", ("web",)}
+    comments = client.get(f"/api/v1/assessments/{world['a']}/comments/").json()["results"]
+    assert [(c["question"], c["comment"], c["updated_by"]) for c in comments] == [(world["q"], "ok", "officer")]
     stale = client.post(url, {"items": [{"question": world["q"], "value": "no", "revision": 0}]}, format="json")
     assert stale.status_code == 400 and stale.json()["errors"][0] == {"field": "items[0].revision", "message": "This answer changed meanwhile (now at revision 1).", "code": "conflict"}
 
