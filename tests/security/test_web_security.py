@@ -1,0 +1,176 @@
+"""CSRF, cookies, sign-in throttling, passwords, XSS in every free-text field, uploads."""
+
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from assessments.models import Evidence
+from assessments.services import AnswerInput, answer_save, evidence_upload
+from frameworks.models import Question
+from frameworks.services import framework_content_save, framework_version_clone
+from portal.models import User
+from reports.analysis import gap_analysis_compute
+from reports.rendering import report_html_render, report_pdf_render
+from tests.conftest import question_of
+
+pytestmark = pytest.mark.django_db
+
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<svg/onload=alert(1)>",
+    "javascript:alert(1)",
+    "{{ 7*7 }}{% now 'Y' %}",
+    "<a href='http://127.0.0.1:9/'>click</a>",
+]
+
+
+# --- CSRF, cookies, passwords, throttling -----------------------------------------------------
+
+
+def test_state_changing_forms_need_a_csrf_token(assessment, officer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+    question = question_of(assessment.pins.get().version, "q:art-7-contact")
+    for url, data in [
+        (reverse("assessments:answer", args=[assessment.pk, question.pk]), {"type": "yes_no_partial", "value": "yes"}),
+        (reverse("assessments:scoping", args=[assessment.pk]), {"roles": ["ai_provider"]}),
+        (reverse("assessments:submit", args=[assessment.pk]), {}),
+        (reverse("reports:request", args=[assessment.pk]), {"language": "ja"}),
+        (reverse("api_tokens"), {"name": "x"}),
+        (reverse("password_change"), {}),
+        ("/api/v1/assessments/%d/answers/" % assessment.pk, {"items": []}),
+    ]:
+        assert client.post(url, data).status_code == 403, url
+
+
+def test_session_cookie_is_httponly_and_secure_in_production():
+    from django.conf import settings
+
+    assert settings.SESSION_COOKIE_HTTPONLY
+    import subprocess
+    import sys
+
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "e.com"})
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr
+
+
+def test_sign_in_is_throttled_after_repeated_failures(officer):
+    client = Client()
+    url = reverse("login")
+    statuses = [client.post(url, {"username": "officer", "password": "wrong"}).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks the account out
+    locked = client.post(url, {"username": "officer", "password": "correct-horse-battery"})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_works_and_resets_the_count(officer):
+    client = Client()
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "officer", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "officer", "password": "correct-horse-battery"})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(officer.pk)
+
+
+@pytest.mark.parametrize("password", ["password", "12345678", "officer1", "short"])
+def test_weak_passwords_are_refused(client, officer, password):
+    client.force_login(officer)
+    response = client.post(reverse("password_change"), {"old_password": "correct-horse-battery", "new_password1": password, "new_password2": password})
+    assert response.status_code == 200 and response.context["form"].errors
+    officer.refresh_from_db()
+    assert officer.check_password("correct-horse-battery")
+
+
+# --- XSS --------------------------------------------------------------------------------------
+
+
+def _no_raw_payload(html: str, payload: str) -> None:
+    assert payload not in html or payload in ("javascript:alert(1)", "{{ 7*7 }}{% now 'Y' %}"), payload
+    assert "<script>alert(1)</script>" not in html
+    assert "onerror=alert(1)>" not in html and "<svg/onload" not in html
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_payloads_in_every_free_text_field_stay_text_in_pages_and_pdf(client, assessment, officer, staff, payload):
+    from assessments.models import Assessment
+
+    version = assessment.pins.get().version
+    Assessment.objects.filter(pk=assessment.pk).update(name=f"Review {payload}")
+    assessment.refresh_from_db()
+    text_question = question_of(version, "q:art-7-contact-who")
+    contact = question_of(version, "q:art-7-contact")
+    answer_save(actor=officer, assessment=assessment, question_id=contact.pk, data=AnswerInput(value="partial", comment=payload))
+    answer_save(actor=officer, assessment=assessment, question_id=text_question.pk, data=AnswerInput(value=payload))
+    evidence_upload(actor=officer, assessment=assessment, question_id=contact.pk, upload=SimpleUploadedFile(f"{payload[:40]}.txt".replace("/", "_"), b"evidence"))
+
+    client.force_login(officer)
+    section = contact.provision.section_id
+    for url in [reverse("assessments:dashboard"), reverse("assessments:detail", args=[assessment.pk]), reverse("assessments:section", args=[assessment.pk, section]), reverse("assessments:history", args=[assessment.pk])]:
+        html = client.get(url).content.decode()
+        _no_raw_payload(html, payload)
+    assert "&lt;" in client.get(reverse("assessments:section", args=[assessment.pk, section])).content.decode() or "<" not in payload
+
+    # A staff draft with the payload in a question's prompt.
+    draft = framework_version_clone(actor=staff, version=version, label="2025.x")
+    question = Question.objects.get(version=draft, urn=contact.urn)
+    question.prompt_en = payload
+    framework_content_save(actor=staff, instance=question)
+    client.force_login(staff)
+    _no_raw_payload(client.get(reverse("frameworks:provision", args=[draft.pk, question.provision_id])).content.decode(), payload)
+
+    snapshot = gap_analysis_compute(assessment=assessment)
+    html = report_html_render(snapshot=snapshot, language="en", report_meta={"report_id": "1", "issued_at": "x", "snapshot_sha256": "y"}, for_pdf=True)
+    _no_raw_payload(html, payload)
+    pdf = report_pdf_render(html=html)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    squashed = re.sub(r"\s+", "", text)
+    assert re.sub(r"\s+", "", payload) in squashed  # shown as text, literally
+
+
+# --- Uploads through the page -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "size_limit"),
+    [
+        ("big.pdf", b"%PDF-1.4" + b"0" * 4096, 1024),
+        ("tool.exe", b"MZ\x90\x00", None),
+        ("report.pdf", b"<html>no</html>", None),
+        ("../../../../etc/cron.d/x.sh", b"#!/bin/sh", None),
+        ("empty.txt", b"", None),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_message_and_nothing_is_stored(client, assessment, officer, settings, name, content, size_limit):
+    if size_limit:
+        settings.EVIDENCE_MAX_BYTES = size_limit
+    client.force_login(officer)
+    question = question_of(assessment.pins.get().version, "q:art-7-contact")
+    response = client.post(reverse("assessments:evidence_upload", args=[assessment.pk, question.pk]), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert 'class="error"' in response.content.decode()
+    assert not Evidence.objects.exists()
+    from pathlib import Path
+
+    folder = Path(settings.MEDIA_ROOT) / "evidence"
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_published_frameworks_cannot_be_changed_through_ui_admin_or_api(client, staff, published_version):
+    from rest_framework.test import APIClient
+
+    question = Question.objects.filter(version=published_version).first()
+    client.force_login(staff)
+    assert client.post(reverse("admin:frameworks_question_change", args=[question.pk]), {"prompt_en": "x"}).status_code == 403
+    assert client.post(reverse("frameworks:publish", args=[published_version.pk]), follow=True).status_code == 200
+    api = APIClient()
+    api.force_authenticate(User.objects.get(username="admin"))
+    assert api.patch(f"/api/v1/questions/{question.pk}/", {"prompt_en": "x"}, format="json").status_code == 409
+    question.refresh_from_db()
+    assert question.prompt_en != "x"
