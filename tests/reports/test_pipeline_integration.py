@@ -7,122 +7,20 @@ portal/settings/test.py), so these tests commit their data (transactional_db).
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from portal.models import AuditEvent, AuditEventType
 from reports.models import Report, ReportStatus
 from reports.services import report_path, report_request
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import broker, redis_server, redis_url, wait_for, worker  # noqa: F401  (fixtures)
+
 pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def pong():
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(10).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    wait_for(pong, 10, "redis-server")
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(10)
-
-
-@pytest.fixture
-def broker(redis_url):
-    """Point this process's Celery app at the real Redis for the test."""
-    from portal.celery import app
-
-    saved = (app.conf.broker_url, app.conf.broker_transport_options)
-    app.conf.broker_url = redis_url
-    app.conf.broker_transport_options = {"visibility_timeout": 600}
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield redis_url
-    app.conf.broker_url, app.conf.broker_transport_options = saved
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-class Worker:
-    """A real `celery worker` process for the reports queue."""
-
-    def __init__(self, broker_url: str, media_root: Path, log: Path):
-        self.broker_url, self.media_root, self.log = broker_url, media_root, log
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        from django.conf import settings
-
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-            "TEKIGO_TEST_DB": settings.DATABASES["default"]["NAME"],
-            "CELERY_BROKER_URL": self.broker_url,
-            "MEDIA_ROOT": str(self.media_root),
-        }
-        command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "reports", "-c", "1", "-n", "itest@127.0.0.1",
-                   "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for(lambda: b"ready." in self.log.read_bytes(), 60, "the worker to start", 0.2)
-
-    def kill(self) -> None:
-        """SIGKILL the worker and its pool children at once, as a crash would."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-
-@pytest.fixture
-def worker(broker, settings, tmp_path):
-    w = Worker(broker, Path(settings.MEDIA_ROOT), tmp_path / "worker.log")
-    yield w
-    w.stop()
 
 
 def status_of(report_id: int) -> str:
@@ -158,3 +56,7 @@ def test_a_report_survives_its_worker_being_killed_mid_render(transactional_db, 
     report.refresh_from_db()
     assert report.attempts == 2
     assert PdfReader(io.BytesIO(report_path(report.pdf_name).read_bytes())).pages[0].extract_text()
+    # Exactly once: one PDF stored, one "rendered" entry in the audit log.
+    time.sleep(1)
+    assert [p.name for p in report_path("x").parent.iterdir()] == [report.pdf_name]
+    assert AuditEvent.objects.filter(event_type=AuditEventType.REPORT_RENDERED, object_id=str(report.pk)).count() == 1

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from frameworks.files import FrameworkFileError
 from frameworks.services import framework_files_load
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             results = framework_files_load(paths=files)
         except FrameworkFileError as exc:
             raise CommandError(f"nothing was loaded:\n{exc}") from exc
+        except DatabaseError as exc:  # the whole load is one transaction: it rolled back
+            raise CommandError(f"nothing was loaded: the database refused a write ({exc})") from exc
         created = 0
         for path, result in results:
             created += result.action == "created"
