@@ -275,3 +275,14 @@ def test_no_write_endpoint_answers_500_to_garbage(client, world, payload):
     for url in urls:
         response = client.post(url, payload)
         assert response.status_code < 500, (url, response.status_code)
+
+
+def test_keep_my_answer_resends_the_officers_own_form(client, world):
+    """The conflict's button must send the officer's form, not an empty answer (a browser test caught this)."""
+    from assessments.services import AnswerInput, answer_save
+
+    answer_save(actor=world["assessment"].created_by, assessment=world["assessment"], question_id=world["question"].pk, data=AnswerInput(value="no"))
+    login(client, "officer")
+    url = reverse("assessments:answer", args=[world["assessment"].pk, world["question"].pk])
+    body = client.post(url, {"type": "yes_no_partial", "value": "partial", "revision": "0"}).content.decode()
+    assert f'hx-include="#question-{world["question"].pk} form.answer-form"' in body
