@@ -369,3 +369,80 @@ class CommentListApi(generics.ListAPIView):
             .select_related("question", "updated_by")
             .order_by("question__order", "id")
         )
+
+
+class QuestionnaireOutput(serializers.Serializer):
+    assessment = serializers.IntegerField()
+    progress = serializers.DictField()
+    frameworks = serializers.ListField(child=serializers.DictField())
+
+
+def _answer_data(answer: Answer | None) -> dict | None:
+    if answer is None:
+        return None
+    return {"value": answer.value, "comment": answer.comment, "not_applicable": answer.not_applicable, "justification": answer.justification, "needs_review": answer.needs_review, "revision": answer.revision}
+
+
+def _section_data(block: selectors.SectionBlock) -> dict:
+    section = block.section
+    return {
+        "key": section.key,
+        "ref": section.ref,
+        "title_ja": section.title_ja,
+        "title_en": section.title_en,
+        "progress": {"answered": block.progress.answered, "applicable": block.progress.applicable},
+        "provisions": [
+            {
+                "urn": pb.provision.urn,
+                "ref": pb.provision.ref,
+                "title_ja": pb.provision.title_ja,
+                "title_en": pb.provision.title_en,
+                "strength": pb.provision.strength,
+                "applies": pb.applicability.applies,
+                "reasons_en": pb.applicability.reasons_en,
+                "reasons_ja": pb.applicability.reasons_ja,
+                "questions": [
+                    {
+                        "id": qb.question.pk,
+                        "urn": qb.question.urn,
+                        "type": qb.question.type,
+                        "prompt_ja": qb.question.prompt_ja,
+                        "prompt_en": qb.question.prompt_en,
+                        "choices": qb.question.choices,
+                        "required": qb.question.required,
+                        "visible": qb.visible,
+                        "answer": _answer_data(qb.answer),
+                        "evidence": [{"id": e.pk, "name": e.original_name, "sha256": e.sha256} for e in qb.evidence],
+                    }
+                    for qb in pb.questions
+                ],
+            }
+            for pb in block.provisions
+        ],
+        "children": [_section_data(child) for child in block.children],
+    }
+
+
+@extend_schema(responses={200: QuestionnaireOutput, **ERRORS})
+class QuestionnaireApi(APIView):
+    """The whole assessment in one response: every section, provision (with why it applies),
+    question and answer. A constant number of queries whatever its size."""
+
+    def get(self, request, pk: int):
+        access = _access(request, pk)
+        questionnaire = selectors.questionnaire_build(assessment=access.assessment)
+        return Response(
+            {
+                "assessment": access.assessment.pk,
+                "progress": {"answered": questionnaire.progress.answered, "applicable": questionnaire.progress.applicable},
+                "frameworks": [
+                    {
+                        "framework": fb.pin.framework.urn,
+                        "version": fb.pin.version.version,
+                        "legal_status": fb.pin.version.legal_status,
+                        "sections": [_section_data(section) for section in fb.sections],
+                    }
+                    for fb in questionnaire.frameworks
+                ],
+            }
+        )

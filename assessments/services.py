@@ -27,7 +27,7 @@ from assessments.selectors import QUESTION_CONTENT_FIELDS, questionnaire_build, 
 from frameworks.choices import VersionStatus
 from frameworks.models import FrameworkVersion, Question
 from portal.models import AuditEventType, Organisation, User
-from portal.services import audit_record
+from portal.services import audit_record, audit_record_many
 
 
 class AssessmentLockedError(ValidationError):
@@ -162,16 +162,12 @@ def _question_of(assessment: Assessment, question_id: int) -> Question:
     return question
 
 
-@transaction.atomic
-def answer_save(*, actor: User, assessment: Assessment, question_id: int, data: AnswerInput) -> Answer:
-    """Create or update the answer to one question (the autosave path).
+def _answer_apply(*, actor: User, question: Question, answer: Answer | None, assessment: Assessment, data: AnswerInput) -> tuple[Answer, dict | None] | None:
+    """Validate ``data`` for ``question`` and apply it to ``answer`` (or a new one), without saving.
 
-    Raises ValidationError naming the field, AssessmentLockedError, or
-    AnswerConflictError when the answer moved past ``data.revision``.
+    Returns ``(answer, before)``, or None when nothing would change. Raises ValidationError
+    naming the field, or AnswerConflictError when the answer moved past ``data.revision``.
     """
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
-    _refuse_if_locked(assessment)
-    question = _question_of(assessment, question_id)
     value = answer_value_clean(question, data.value)
     justification = (data.justification or "").strip()
     comment = (data.comment or "").strip()
@@ -179,18 +175,15 @@ def answer_save(*, actor: User, assessment: Assessment, question_id: int, data: 
         raise ValidationError({"justification": _("Say why this question does not apply to you.")})
     if len(comment) > 10_000 or len(justification) > 10_000:
         raise ValidationError({"comment": _("Keep comments under 10,000 characters.")})
-
-    answer = Answer.objects.select_for_update().filter(assessment=assessment, question=question).first()
-    seen = data.revision or 0
-    if data.revision is not None and (answer.revision if answer else 0) != seen:
+    if data.revision is not None and (answer.revision if answer else 0) != data.revision:
         raise AnswerConflictError(answer)
     before = _answer_snapshot(answer)
     new_value = None if data.not_applicable else value
     new_justification = justification if data.not_applicable else ""
-    if answer is not None and (answer.value, answer.not_applicable, answer.justification, answer.comment) == (
+    if answer is not None and not answer.needs_review and (answer.value, answer.not_applicable, answer.justification, answer.comment) == (
         new_value, data.not_applicable, new_justification, comment
-    ) and not answer.needs_review:
-        return answer  # nothing changed: no new revision, no audit row
+    ):
+        return None  # nothing changed: no new revision, no audit row
     if answer is None:
         answer = Answer(assessment=assessment, question=question, revision=1)
     else:
@@ -201,7 +194,27 @@ def answer_save(*, actor: User, assessment: Assessment, question_id: int, data: 
     answer.comment = comment
     answer.needs_review = False
     answer.updated_by = actor
-    answer.full_clean()
+    answer.updated_at = timezone.now()
+    # Uniqueness per question is guaranteed by the caller (and the database constraint).
+    answer.full_clean(validate_unique=False, validate_constraints=False)
+    return answer, before
+
+
+@transaction.atomic
+def answer_save(*, actor: User, assessment: Assessment, question_id: int, data: AnswerInput) -> Answer:
+    """Create or update the answer to one question (the autosave path).
+
+    Raises ValidationError naming the field, AssessmentLockedError, or
+    AnswerConflictError when the answer moved past ``data.revision``.
+    """
+    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    _refuse_if_locked(assessment)
+    question = _question_of(assessment, question_id)
+    answer = Answer.objects.select_for_update().filter(assessment=assessment, question=question).first()
+    applied = _answer_apply(actor=actor, question=question, answer=answer, assessment=assessment, data=data)
+    if applied is None:
+        return answer
+    answer, before = applied
     answer.save()
     Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
     _audit(
@@ -412,29 +425,55 @@ class BulkAnswerError(Exception):
 def answers_bulk_save(*, actor: User, assessment: Assessment, items: list[tuple[int, AnswerInput]]) -> list[Answer]:
     """Save many answers at once, all or nothing: one refused item and none is written.
 
-    ``items`` are ``(question_id, AnswerInput)``; the errors of every refused item
-    are collected (``items[3].value: Choose one of the offered answers.``).
+    ``items`` are ``(question_id, AnswerInput)``; the errors of every refused item are
+    collected (``items[3].value: Choose one of the offered answers.``). A constant number of
+    queries whatever the number of items: questions, answers, one insert, one update, one
+    insert into the audit log.
     """
+    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    _refuse_if_locked(assessment)
+    ids = [question_id for question_id, _data in items]
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=ids, version__assessment_pins__assessment=assessment)}
+    answers = {a.question_id: a for a in Answer.objects.select_for_update().filter(assessment=assessment, question_id__in=ids)}
     errors: list[dict[str, Any]] = []
-    saved: list[Answer] = []
+    changed: list[tuple[Answer, dict | None, Question]] = []
+    unchanged: list[Answer] = []
     seen: set[int] = set()
     for index, (question_id, data) in enumerate(items):
         if question_id in seen:
             errors.append({"field": f"items[{index}].question", "message": _("This question appears twice in the request."), "code": "duplicate"})
             continue
         seen.add(question_id)
+        question = questions.get(question_id)
+        if question is None:
+            errors.append({"field": f"items[{index}].question", "message": _("This question is not part of the assessment."), "code": "invalid"})
+            continue
         try:
-            with transaction.atomic():
-                saved.append(answer_save(actor=actor, assessment=assessment, question_id=question_id, data=data))
-        except AssessmentLockedError:
-            raise
+            applied = _answer_apply(actor=actor, question=question, answer=answers.get(question_id), assessment=assessment, data=data)
         except AnswerConflictError as exc:
-            errors.append({"field": f"items[{index}].revision", "message": _("This answer changed meanwhile (now at revision %(n)d).") % {"n": exc.current.revision}, "code": "conflict"})
+            errors.append({"field": f"items[{index}].revision", "message": _("This answer changed meanwhile (now at revision %(n)d).") % {"n": exc.current.revision if exc.current else 0}, "code": "conflict"})
+            continue
         except ValidationError as exc:
             for field, messages in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("value", exc.messages)]):
-                for message in messages:
-                    errors.append({"field": f"items[{index}].{field}", "message": message, "code": "invalid"})
+                errors.extend({"field": f"items[{index}].{field}", "message": message, "code": "invalid"} for message in messages)
+            continue
+        if applied is None:
+            unchanged.append(answers[question_id])
+        else:
+            changed.append((applied[0], applied[1], question))
     if errors:
-        transaction.set_rollback(True)
         raise BulkAnswerError(errors)
-    return saved
+    new = [a for a, before, _q in changed if a.pk is None]
+    old = [a for a, before, _q in changed if a.pk is not None]
+    Answer.objects.bulk_create(new)
+    Answer.objects.bulk_update(old, ["value", "not_applicable", "justification", "comment", "needs_review", "revision", "updated_by", "updated_at"])
+    if changed:
+        Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+        audit_record_many(
+            [
+                dict(actor=actor, event_type=AuditEventType.ANSWER_SAVED, obj=a, before=before, after=_answer_snapshot(a),
+                     organisation=assessment.organisation, context=assessment, subject=q.urn)
+                for a, before, q in changed
+            ]
+        )
+    return [a for a, _b, _q in changed] + unchanged

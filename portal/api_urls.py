@@ -32,6 +32,7 @@ v1 = [
     path("assessments/<int:pk>/questions/<int:question_pk>/evidence/", assessment_apis.EvidenceListApi.as_view()),
     path("assessments/<int:pk>/evidence/<int:evidence_pk>/download/", assessment_apis.EvidenceDownloadApi.as_view()),
     path("assessments/<int:pk>/comments/", assessment_apis.CommentListApi.as_view()),
+    path("assessments/<int:pk>/questionnaire/", assessment_apis.QuestionnaireApi.as_view()),
     path("assessments/<int:pk>/history/", assessment_apis.HistoryListApi.as_view()),
     path("assessments/<int:pk>/reports/", report_apis.ReportListApi.as_view()),
     path("reports/verify/", report_apis.ReportVerifyApi.as_view()),

@@ -11,7 +11,7 @@ from portal.models import ApiToken, AuditEvent, AuditEventType, Organisation, Us
 from portal.request_context import request_id_var
 
 
-def audit_record(
+def _event(
     *,
     actor: User | None,
     event_type: AuditEventType,
@@ -22,7 +22,6 @@ def audit_record(
     context: models.Model | None = None,
     subject: str = "",
 ) -> AuditEvent:
-    """Append one row to the audit log. Call it inside the transaction of the change it records."""
     event = AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None and actor.pk else "",
@@ -38,7 +37,31 @@ def audit_record(
         context_id=str(context.pk) if context is not None else "",
         subject=subject,
     )
-    event.full_clean()
+    event.full_clean(validate_unique=False, validate_constraints=False)
+    return event
+
+
+def audit_record_many(events: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append many rows at once (one INSERT); each dict holds :func:`audit_record`'s arguments."""
+    return AuditEvent.objects.bulk_create([_event(**event) for event in events])
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    event_type: AuditEventType,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    organisation: Organisation | None = None,
+    context: models.Model | None = None,
+    subject: str = "",
+) -> AuditEvent:
+    """Append one row to the audit log. Call it inside the transaction of the change it records."""
+    event = _event(
+        actor=actor, event_type=event_type, obj=obj, before=before, after=after,
+        organisation=organisation, context=context, subject=subject,
+    )
     event.save(force_insert=True)
     return event
 

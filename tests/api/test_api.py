@@ -159,3 +159,33 @@ def test_schema_is_served_and_documents_errors(client):
     assert response.status_code == 200
     text = response.content.decode()
     assert "/api/v1/assessments/{id}/answers/" in text and "Errors" in text and "tokenAuth" in text
+
+
+def test_bulk_save_runs_in_a_constant_number_of_queries(world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.services import AnswerInput, answers_bulk_save
+    from assessments.models import Assessment
+
+    assessment = Assessment.objects.get(pk=world["a"])
+    officer = User.objects.get(username="officer")
+    with CaptureQueriesContext(connection) as two:
+        answers_bulk_save(actor=officer, assessment=assessment, items=[(world["q"], AnswerInput(value="yes")), (world["pi"], AnswerInput(value=["web"]))])
+    with CaptureQueriesContext(connection) as again:
+        answers_bulk_save(actor=officer, assessment=assessment, items=[(world["q"], AnswerInput(value="no")), (world["pi"], AnswerInput(value=["paper"]))])
+    assert len(two) <= 12 and len(again) <= 12
+    assert AuditEvent.objects.filter(event_type=AuditEventType.ANSWER_SAVED).count() == 4
+
+
+def test_whole_assessment_reads_in_a_constant_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("auditor")
+    with CaptureQueriesContext(connection) as queries:
+        data = client.get(f"/api/v1/assessments/{world['a']}/questionnaire/").json()
+    assert data["progress"]["applicable"] == 2
+    question = data["frameworks"][0]["sections"][0]["provisions"][0]["questions"][0]
+    assert question["answer"] is None and question["visible"] is True
+    assert len(queries) <= 12
