@@ -195,8 +195,9 @@ def _answer_apply(*, actor: User, question: Question, answer: Answer | None, ass
     answer.needs_review = False
     answer.updated_by = actor
     answer.updated_at = timezone.now()
-    # Uniqueness per question is guaranteed by the caller (and the database constraint).
-    answer.full_clean(validate_unique=False, validate_constraints=False)
+    # The related rows were just loaded and uniqueness per question is guaranteed by the caller
+    # (and the database constraint): validating them again would cost queries per answer.
+    answer.full_clean(exclude=["assessment", "question", "updated_by"], validate_unique=False, validate_constraints=False)
     return answer, before
 
 
