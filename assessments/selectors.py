@@ -18,7 +18,8 @@ from django.http import Http404
 from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
 from frameworks.applicability import Evaluation, provision_applicability
 from frameworks.choices import CHOICE_QUESTION_TYPES, VersionStatus
-from frameworks.models import FrameworkVersion, Provision, Question, Section
+from frameworks.models import FrameworkVersion, Question, Section
+from frameworks.selectors import version_content_list
 from portal.models import AuditEvent, Membership, Organisation, Role, User
 
 
@@ -172,14 +173,13 @@ def _dependency_met(question: Question, parent: Answer | None) -> bool:
 def questionnaire_build(*, assessment: Assessment, pins: list[AssessmentFramework] | None = None) -> Questionnaire:
     """The assessment's questionnaire: applicability, visibility, answers and progress.
 
-    Six queries whatever the number of questions: pins, sections, provisions,
-    questions, answers and evidence.
+    At most six queries whatever the number of questions: pins, sections, provisions,
+    questions, answers and evidence; the framework content is usually served from memory
+    (see :func:`frameworks.selectors.version_content_list`).
     """
     pins = pins if pins is not None else pins_of(assessment)
     version_ids = [p.version_id for p in pins]
-    sections = list(Section.objects.filter(version_id__in=version_ids).order_by("order", "id"))
-    provisions = list(Provision.objects.filter(version_id__in=version_ids).select_related("source").order_by("order", "id"))
-    questions = list(Question.objects.filter(version_id__in=version_ids).order_by("order", "id"))
+    sections, provisions, questions = version_content_list(versions=[p.version for p in pins])
     answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__version_id__in=version_ids)}
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     for item in Evidence.objects.filter(answer__assessment=assessment, answer__question__version_id__in=version_ids):

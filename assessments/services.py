@@ -436,6 +436,8 @@ def answers_bulk_save(*, actor: User, assessment: Assessment, items: list[tuple[
     ids = [question_id for question_id, _data in items]
     questions = {q.pk: q for q in Question.objects.filter(pk__in=ids, version__assessment_pins__assessment=assessment)}
     answers = {a.question_id: a for a in Answer.objects.select_for_update().filter(assessment=assessment, question_id__in=ids)}
+    for answer in answers.values():
+        answer.question = questions.get(answer.question_id) or answer.question  # no query per answer later
     errors: list[dict[str, Any]] = []
     changed: list[tuple[Answer, dict | None, Question]] = []
     unchanged: list[Answer] = []

@@ -108,7 +108,7 @@ def seed(*, organisations: int = 200, per_organisation: int = 10, largest: int =
     answered: dict[int, object] = {}
     for _round in range(5):
         blocks = questionnaire_build(assessment=template).questions.values()
-        todo = [b for b in blocks if b.counts and b.question.pk not in answered]
+        todo = [b for b in blocks if b.counts and b.question.pk not in answered and b.question.version_id != extra.pk]
         if not todo:
             break
         for b in todo:
@@ -117,12 +117,13 @@ def seed(*, organisations: int = 200, per_organisation: int = 10, largest: int =
         Answer.objects.bulk_create([Answer(assessment=template, question=q, value=answered[q.pk]) for q in (b.question for b in todo)])
     Answer.objects.filter(assessment=template).delete()
 
+    extra_questions = list(extra.questions.all())
     total_answers = total_events = total_evidence = 0
     for chunk_start in range(0, len(assessments), 50):
         chunk = assessments[chunk_start : chunk_start + 50]
         answers = []
         for index, assessment in enumerate(chunk, start=chunk_start):
-            questions = plan + ([q for q in extra.questions.all()] if index < largest else [])
+            questions = plan + (extra_questions if index < largest else [])
             officer = officers[index // per_organisation]
             for question in questions:
                 na = rng.random() < 0.04
