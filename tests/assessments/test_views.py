@@ -1,5 +1,7 @@
 """Assessment pages: the permission matrix, autosave responses and query counts."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -192,7 +194,7 @@ def _assessment_with_questions(officer, organisation, document, extra: int):
     document = document.model_copy(deep=True)
     urn = f"urn:tekigo:fw:size-{extra}"
     data = document.model_dump(mode="json", by_alias=True, exclude_none=True)
-    text = __import__("json").dumps(data).replace("urn:tekigo:fw:example-act", urn)
+    text = json.dumps(data).replace("urn:tekigo:fw:example-act", urn)
     document = type(document).model_validate_json(text)
     provision = document.sections[0].provisions[0]
     template = provision.questions[0]

@@ -5,6 +5,7 @@ import pytest
 from assessments.scoping import ScopingProfile
 from assessments.services import AnswerInput, answer_save, assessment_create
 from frameworks.files import parse_framework_text
+from frameworks.models import Question
 from frameworks.services import framework_version_load
 from reports.analysis import SEVERITY, gap_analysis_compute
 from tests.conftest import MINIMAL
@@ -28,7 +29,7 @@ def provisions(snapshot):
 
 
 def answer(assessment, officer, suffix, **data):
-    question = next(q for q in __import__("frameworks.models", fromlist=["Question"]).Question.objects.filter(version=assessment.pins.get().version) if q.urn.endswith(suffix))
+    question = Question.objects.get(version=assessment.pins.get().version, urn__endswith=":" + suffix)
     answer_save(actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(**data))
 
 

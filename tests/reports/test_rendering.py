@@ -1,5 +1,6 @@
 """The renderer reads only our static files, and user text stays text."""
 
+import io
 import socket
 import threading
 
@@ -79,7 +80,7 @@ def test_user_text_is_escaped_in_html_and_pdf_and_fetches_nothing(assessment, of
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert f'src="http://127.0.0.1:{port}' not in html
     pdf = report_pdf_render(html=html)
-    text = "".join(page.extract_text() for page in PdfReader(__import__("io").BytesIO(pdf.content)).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert '<script>alert("x")</script>' in text.replace("\n", "")
     assert "root:x:0:0" not in text
     assert hits == []
@@ -90,7 +91,7 @@ def test_pdf_embeds_the_cjk_font_and_has_page_numbers(assessment, officer):
     snapshot = gap_analysis_compute(assessment=assessment)
     html = report_html_render(snapshot=snapshot, language="ja", report_meta={"report_id": "7", "issued_at": "now", "snapshot_sha256": "abc"}, for_pdf=True)
     pdf = report_pdf_render(html=html)
-    reader = PdfReader(__import__("io").BytesIO(pdf.content))
+    reader = PdfReader(io.BytesIO(pdf.content))
     fonts = set()
     for page in reader.pages:
         for font in (page["/Resources"].get("/Font") or {}).values():

@@ -1,6 +1,7 @@
 """Report requests, dispatch, rendering and the requeue sweep."""
 
 import datetime as dt
+import hashlib
 from unittest import mock
 
 import pytest
@@ -58,7 +59,7 @@ def test_render_stores_the_pdf_with_its_hash_and_a_rerun_is_harmless(assessment,
     report = report_render(report_id=report.pk, worker="w1:1")
     assert report.status == ReportStatus.READY and report.pages >= 5
     content = report_path(report.pdf_name).read_bytes()
-    assert __import__("hashlib").sha256(content).hexdigest() == report.pdf_sha256
+    assert hashlib.sha256(content).hexdigest() == report.pdf_sha256
     again = report_render(report_id=report.pk, worker="w2:2")
     assert (again.pdf_sha256, again.attempts) == (report.pdf_sha256, 1)
 

@@ -1,6 +1,7 @@
 """CSRF, cookies, sign-in throttling, passwords, XSS in every free-text field, uploads."""
 
 import io
+import os
 import re
 
 import pytest
@@ -57,7 +58,7 @@ def test_session_cookie_is_httponly_and_secure_in_production():
     import sys
 
     code = "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "e.com"})
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "e.com"})
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
 
 
