@@ -189,3 +189,11 @@ def test_whole_assessment_reads_in_a_constant_number_of_queries(world):
     question = data["frameworks"][0]["sections"][0]["provisions"][0]["questions"][0]
     assert question["answer"] is None and question["visible"] is True
     assert len(queries) <= 12
+
+
+def test_content_security_policy_allows_only_our_scripts(client, officer):
+    client.force_login(officer)
+    policy = client.get("/assessments/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    docs = client.get("/api/docs/")["Content-Security-Policy"]
+    assert "script-src 'self'" in docs and "style-src 'self' 'unsafe-inline'" in docs  # Swagger UI's inline styles only
