@@ -62,3 +62,17 @@ def answer_value_clean(question: Question, raw: Any) -> Any:
             raise ValidationError({"value": _("Enter a date between 1900 and 2100.")})
         return date.isoformat()
     raise ValidationError({"value": _("This question cannot be answered.")})
+
+
+def answer_value_labels(question: Question, value: Any, language: str) -> str:
+    """How a reader reads a stored value: the chosen answers' labels in ``language`` ("ja" or
+    "en"), joined as that language lists things; other values as they are.
+
+    >>> answer_value_labels(question, ["web", "paper"], "ja")
+    'ウェブ、紙'
+    """
+    if value in (None, "", []):
+        return ""
+    labels = {c["key"]: c[f"label_{language}"] for c in question.choices}
+    values = value if isinstance(value, list) else [value]
+    return ("、" if language == "ja" else ", ").join(str(labels.get(v, v)) for v in values)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import selectors, services
-from assessments.evidence_files import evidence_path
+from assessments.views import evidence_file_response
 from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
 from assessments.scoping import ScopingProfile
 from frameworks.models import Framework
@@ -320,11 +319,7 @@ class EvidenceDownloadApi(APIView):
     def get(self, request, pk: int, evidence_pk: int):
         access = _access(request, pk)
         evidence = selectors.access_evidence(user=request.user, assessment=access.assessment, pk=evidence_pk)
-        path = evidence_path(evidence.stored_name)
-        if not path.is_file():
-            raise Http404
-        services.evidence_download_record(actor=request.user, assessment=access.assessment, evidence=evidence)
-        return FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+        return evidence_file_response(actor=request.user, assessment=access.assessment, evidence=evidence)
 
 
 @extend_schema(responses={200: HistoryOutput(many=True), **ERRORS})

@@ -247,10 +247,16 @@ def evidence_delete(request, pk: int, evidence_pk: int):
 def evidence_download(request, pk: int, evidence_pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk)
     evidence = selectors.access_evidence(user=request.user, assessment=access.assessment, pk=evidence_pk)
+    return evidence_file_response(actor=request.user, assessment=access.assessment, evidence=evidence)
+
+
+def evidence_file_response(*, actor, assessment, evidence) -> FileResponse:
+    """The stored file as a download (the page and the API both serve it this way), recorded in
+    the audit log. Uploaded content is never rendered by the browser: attachment, nosniff, sandbox."""
     path = evidence_path(evidence.stored_name)
     if not path.is_file():
         raise Http404("The file is missing from storage.")
-    services.evidence_download_record(actor=request.user, assessment=access.assessment, evidence=evidence)
+    services.evidence_download_record(actor=actor, assessment=assessment, evidence=evidence)
     response = FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

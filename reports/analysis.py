@@ -31,6 +31,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from assessments.answer_values import answer_value_labels
 from assessments.models import Assessment
 from assessments.selectors import Questionnaire, QuestionBlock, SectionBlock, questionnaire_build
 from frameworks.choices import CHOICE_QUESTION_TYPES, Strength
@@ -92,11 +93,7 @@ def _answer_texts(block: QuestionBlock) -> tuple[str, str]:
         return "", ""
     if answer.not_applicable:
         return "該当なし", "Not applicable"
-    labels = {c["key"]: (c["label_ja"], c["label_en"]) for c in block.question.choices}
-    values = answer.value if isinstance(answer.value, list) else [answer.value]
-    ja = "、".join(str(labels.get(v, (v, v))[0]) for v in values)
-    en = ", ".join(str(labels.get(v, (v, v))[1]) for v in values)
-    return ja, en
+    return (answer_value_labels(block.question, answer.value, "ja"), answer_value_labels(block.question, answer.value, "en"))
 
 
 @dataclass

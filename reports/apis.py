@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -12,8 +11,8 @@ from rest_framework.views import APIView
 from assessments.selectors import access_assessment
 from portal.api.schema import ERRORS
 from reports import selectors, services
-from reports.models import Report, ReportLanguage, ReportStatus
-from reports.views import SHA256
+from reports.models import Report, ReportLanguage
+from reports.views import SHA256, report_file_response
 
 
 class ReportOutput(serializers.ModelSerializer):
@@ -63,14 +62,7 @@ class ReportDetailApi(APIView):
 @extend_schema(responses={(200, "application/pdf"): bytes, **ERRORS})
 class ReportDownloadApi(APIView):
     def get(self, request, pk: int):
-        report = selectors.access_report(user=request.user, pk=pk)
-        if report.status != ReportStatus.READY:
-            raise Http404
-        path = services.report_path(report.pdf_name)
-        if not path.is_file():
-            raise Http404
-        services.report_download_record(actor=request.user, report=report)
-        return FileResponse(path.open("rb"), as_attachment=True, filename=f"tekigo-report-{report.pk}-{report.language}.pdf", content_type="application/pdf")
+        return report_file_response(actor=request.user, report=selectors.access_report(user=request.user, pk=pk))
 
 
 class VerifyOutput(serializers.Serializer):

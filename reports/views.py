@@ -46,13 +46,17 @@ def reports_panel(request, pk: int):
 
 @login_required
 def report_download(request, pk: int):
-    report = selectors.access_report(user=request.user, pk=pk)
+    return report_file_response(actor=request.user, report=selectors.access_report(user=request.user, pk=pk))
+
+
+def report_file_response(*, actor, report) -> FileResponse:
+    """A ready report's PDF as a download (for the page and the API), recorded in the audit log."""
     if report.status != ReportStatus.READY:
         raise Http404("The report is not ready.")
     path = services.report_path(report.pdf_name)
     if not path.is_file():
         raise Http404("The report file is missing.")
-    services.report_download_record(actor=request.user, report=report)
+    services.report_download_record(actor=actor, report=report)
     filename = f"tekigo-report-{report.pk}-{report.language}.pdf"
     return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
 

@@ -197,3 +197,16 @@ def test_content_security_policy_allows_only_our_scripts(client, officer):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     docs = client.get("/api/docs/")["Content-Security-Policy"]
     assert "script-src 'self'" in docs and "style-src 'self' 'unsafe-inline'" in docs  # Swagger UI's inline styles only
+
+
+def test_evidence_downloads_through_the_api_are_never_rendered_by_the_browser(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.models import Assessment
+    from assessments.services import evidence_upload
+
+    evidence = evidence_upload(actor=User.objects.get(username="officer"), assessment=Assessment.objects.get(pk=world["a"]), question_id=world["q"], upload=SimpleUploadedFile("a.txt", b"hello"))
+    response = client_for("auditor").get(f"/api/v1/assessments/{world['a']}/evidence/{evidence.pk}/download/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"hello"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff" and "sandbox" in response["Content-Security-Policy"]
