@@ -43,7 +43,9 @@ def answer_value_clean(question: Question, raw: Any) -> Any:
             raise ValidationError({"value": _("Enter text.")})
         text = raw.strip()
         if len(text) > MAX_TEXT:
-            raise ValidationError({"value": _("Keep the answer under %(n)d characters.") % {"n": MAX_TEXT}})
+            raise ValidationError(
+                {"value": _("Keep the answer under %(n)d characters.") % {"n": MAX_TEXT}}
+            )
         return text or None
     if kind == QuestionType.NUMBER:
         try:

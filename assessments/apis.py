@@ -11,14 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import selectors, services
-from assessments.views import evidence_file_response
+from assessments.downloads import evidence_file_response
 from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
 from assessments.scoping import ScopingProfile
 from frameworks.models import Framework
 from frameworks.selectors import framework_version_latest_published
 from portal.api.schema import ERRORS
 from portal.models import AuditEvent, Membership, Role
-
 
 # --- Serializers -----------------------------------------------------------------------------
 
@@ -32,7 +31,9 @@ class ScopingField(serializers.JSONField):
         try:
             return ScopingProfile.model_validate(data)
         except PydanticError as exc:
-            raise ValidationError({".".join(str(p) for p in e["loc"]) or "scoping": e["msg"] for e in exc.errors()}) from None
+            raise ValidationError(
+                {".".join(str(p) for p in e["loc"]) or "scoping": e["msg"] for e in exc.errors()}
+            ) from None
 
     def to_representation(self, value):
         return value
@@ -55,13 +56,29 @@ class AssessmentOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "organisation", "name", "status", "revision", "scoping", "frameworks", "created_at", "updated_at", "submitted_at"]
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "status",
+            "revision",
+            "scoping",
+            "frameworks",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
 
 
 class AssessmentCreateInput(serializers.Serializer):
     organisation = serializers.IntegerField()
     name = serializers.CharField(max_length=200)
-    frameworks = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=50, help_text="framework URNs; the latest published version of each is pinned")
+    frameworks = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        min_length=1,
+        max_length=50,
+        help_text="framework URNs; the latest published version of each is pinned",
+    )
     scoping = ScopingField()
 
 
@@ -75,7 +92,10 @@ class RevisionInput(serializers.Serializer):
 
 
 class UpgradeInput(serializers.Serializer):
-    framework = serializers.CharField(max_length=200, help_text="URN of the pinned framework to move to its newest published version")
+    framework = serializers.CharField(
+        max_length=200,
+        help_text="URN of the pinned framework to move to its newest published version",
+    )
 
 
 class AnswerOutput(serializers.ModelSerializer):
@@ -84,7 +104,18 @@ class AnswerOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Answer
-        fields = ["id", "question", "question_urn", "value", "not_applicable", "justification", "comment", "needs_review", "revision", "updated_at"]
+        fields = [
+            "id",
+            "question",
+            "question_urn",
+            "value",
+            "not_applicable",
+            "justification",
+            "comment",
+            "needs_review",
+            "revision",
+            "updated_at",
+        ]
 
 
 class AnswerItemInput(serializers.Serializer):
@@ -93,7 +124,13 @@ class AnswerItemInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     not_applicable = serializers.BooleanField(required=False, default=False)
     justification = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    revision = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31, help_text="the answer revision you last saw; 0 for a new answer; omit to overwrite")
+    revision = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=2**31,
+        help_text="the answer revision you last saw; 0 for a new answer; omit to overwrite",
+    )
 
 
 class BulkAnswerInput(serializers.Serializer):
@@ -105,7 +142,15 @@ class EvidenceOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Evidence
-        fields = ["id", "question", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+        fields = [
+            "id",
+            "question",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+        ]
 
 
 class EvidenceInput(serializers.Serializer):
@@ -115,7 +160,19 @@ class EvidenceInput(serializers.Serializer):
 class HistoryOutput(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = ["id", "occurred_at", "actor_name", "event_type", "object_type", "object_id", "object_repr", "subject", "before", "after", "request_id"]
+        fields = [
+            "id",
+            "occurred_at",
+            "actor_name",
+            "event_type",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "subject",
+            "before",
+            "after",
+            "request_id",
+        ]
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -126,7 +183,9 @@ def _access(request, pk: int, *, write: bool = False) -> selectors.AssessmentAcc
 
 
 def _detail(assessment: Assessment) -> dict:
-    assessment = Assessment.objects.prefetch_related("pins__framework", "pins__version").get(pk=assessment.pk)
+    assessment = Assessment.objects.prefetch_related("pins__framework", "pins__version").get(
+        pk=assessment.pk
+    )
     return AssessmentOutput(assessment).data
 
 
@@ -163,7 +222,11 @@ class AssessmentListApi(generics.ListCreateAPIView):
     def post(self, request):
         data = AssessmentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = Membership.objects.select_related("organisation").filter(user=request.user, organisation_id=data.validated_data["organisation"]).first()
+        membership = (
+            Membership.objects.select_related("organisation")
+            .filter(user=request.user, organisation_id=data.validated_data["organisation"])
+            .first()
+        )
         if membership is None:
             raise ValidationError({"organisation": "You are not a member of this organisation."})
         if membership.role != Role.OFFICER:
@@ -198,7 +261,10 @@ class AssessmentScopingApi(APIView):
         data = ScopingInput(data=request.data)
         data.is_valid(raise_exception=True)
         assessment = services.assessment_scoping_update(
-            actor=request.user, assessment=access.assessment, scoping=data.validated_data["scoping"], expected_revision=data.validated_data.get("revision")
+            actor=request.user,
+            assessment=access.assessment,
+            scoping=data.validated_data["scoping"],
+            expected_revision=data.validated_data.get("revision"),
         )
         return Response(_detail(assessment))
 
@@ -210,9 +276,18 @@ class AssessmentSubmitApi(APIView):
         data = RevisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            assessment = services.assessment_submit(actor=request.user, assessment=access.assessment, expected_revision=data.validated_data.get("revision"))
+            assessment = services.assessment_submit(
+                actor=request.user,
+                assessment=access.assessment,
+                expected_revision=data.validated_data.get("revision"),
+            )
         except services.AssessmentIncompleteError as exc:
-            raise ValidationError({f"questions[{b.question.pk}]": "Required question not answered yet." for b in exc.missing}) from None
+            raise ValidationError(
+                {
+                    f"questions[{b.question.pk}]": "Required question not answered yet."
+                    for b in exc.missing
+                }
+            ) from None
         return Response(_detail(assessment))
 
 
@@ -222,7 +297,11 @@ class AssessmentReopenApi(APIView):
         access = _access(request, pk, write=True)
         data = RevisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        assessment = services.assessment_reopen(actor=request.user, assessment=access.assessment, expected_revision=data.validated_data.get("revision"))
+        assessment = services.assessment_reopen(
+            actor=request.user,
+            assessment=access.assessment,
+            expected_revision=data.validated_data.get("revision"),
+        )
         return Response(_detail(assessment))
 
 
@@ -232,13 +311,19 @@ class AssessmentUpgradeApi(APIView):
         access = _access(request, pk, write=True)
         data = UpgradeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        pin = AssessmentFramework.objects.select_related("version").filter(assessment=access.assessment, framework__urn=data.validated_data["framework"]).first()
+        pin = (
+            AssessmentFramework.objects.select_related("version")
+            .filter(assessment=access.assessment, framework__urn=data.validated_data["framework"])
+            .first()
+        )
         if pin is None:
             raise ValidationError({"framework": "This framework is not part of the assessment."})
         target = selectors.framework_version_upgrade_target(pin=pin)
         if target is None:
             raise ValidationError({"framework": "Already at the newest published version."})
-        assessment = services.assessment_upgrade(actor=request.user, assessment=access.assessment, pin=pin, target=target)
+        assessment = services.assessment_upgrade(
+            actor=request.user, assessment=access.assessment, pin=pin, target=target
+        )
         return Response(_detail(assessment))
 
 
@@ -265,8 +350,14 @@ class AnswerListApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
         access = _access(self.request, self.kwargs["pk"])
-        pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values("version_id")
-        return Answer.objects.filter(assessment=access.assessment, question__version_id__in=pinned).select_related("question").order_by("question__order", "id")
+        pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values(
+            "version_id"
+        )
+        return (
+            Answer.objects.filter(assessment=access.assessment, question__version_id__in=pinned)
+            .select_related("question")
+            .order_by("question__order", "id")
+        )
 
     @extend_schema(request=BulkAnswerInput, responses={200: AnswerOutput(many=True), **ERRORS})
     def post(self, request, pk: int):
@@ -287,7 +378,9 @@ class AnswerListApi(generics.ListAPIView):
             for item in data.validated_data["items"]
         ]
         try:
-            saved = services.answers_bulk_save(actor=request.user, assessment=access.assessment, items=items)
+            saved = services.answers_bulk_save(
+                actor=request.user, assessment=access.assessment, items=items
+            )
         except services.BulkAnswerError as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(AnswerOutput(saved, many=True).data)
@@ -303,14 +396,23 @@ class EvidenceListApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
         access = _access(self.request, self.kwargs["pk"])
-        return Evidence.objects.filter(answer__assessment=access.assessment, answer__question_id=self.kwargs["question_pk"]).select_related("answer")
+        return Evidence.objects.filter(
+            answer__assessment=access.assessment, answer__question_id=self.kwargs["question_pk"]
+        ).select_related("answer")
 
-    @extend_schema(request={"multipart/form-data": EvidenceInput}, responses={201: EvidenceOutput, **ERRORS})
+    @extend_schema(
+        request={"multipart/form-data": EvidenceInput}, responses={201: EvidenceOutput, **ERRORS}
+    )
     def post(self, request, pk: int, question_pk: int):
         access = _access(request, pk, write=True)
         data = EvidenceInput(data=request.data)
         data.is_valid(raise_exception=True)
-        evidence = services.evidence_upload(actor=request.user, assessment=access.assessment, question_id=question_pk, upload=data.validated_data["file"])
+        evidence = services.evidence_upload(
+            actor=request.user,
+            assessment=access.assessment,
+            question_id=question_pk,
+            upload=data.validated_data["file"],
+        )
         return Response(EvidenceOutput(evidence).data, status=status.HTTP_201_CREATED)
 
 
@@ -318,8 +420,12 @@ class EvidenceListApi(generics.ListAPIView):
 class EvidenceDownloadApi(APIView):
     def get(self, request, pk: int, evidence_pk: int):
         access = _access(request, pk)
-        evidence = selectors.access_evidence(user=request.user, assessment=access.assessment, pk=evidence_pk)
-        return evidence_file_response(actor=request.user, assessment=access.assessment, evidence=evidence)
+        evidence = selectors.access_evidence(
+            user=request.user, assessment=access.assessment, pk=evidence_pk
+        )
+        return evidence_file_response(
+            actor=request.user, assessment=access.assessment, evidence=evidence
+        )
 
 
 @extend_schema(responses={200: HistoryOutput(many=True), **ERRORS})
@@ -332,7 +438,6 @@ class HistoryListApi(generics.ListAPIView):
             return self.serializer_class.Meta.model.objects.none()
         access = _access(self.request, self.kwargs["pk"])
         return selectors.assessment_history_list(assessment=access.assessment)
-
 
 
 class CommentOutput(serializers.ModelSerializer):
@@ -357,7 +462,9 @@ class CommentListApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Answer.objects.none()
         access = _access(self.request, self.kwargs["pk"])
-        pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values("version_id")
+        pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values(
+            "version_id"
+        )
         return (
             Answer.objects.filter(assessment=access.assessment, question__version_id__in=pinned)
             .exclude(comment="")
@@ -375,7 +482,14 @@ class QuestionnaireOutput(serializers.Serializer):
 def _answer_data(answer: Answer | None) -> dict | None:
     if answer is None:
         return None
-    return {"value": answer.value, "comment": answer.comment, "not_applicable": answer.not_applicable, "justification": answer.justification, "needs_review": answer.needs_review, "revision": answer.revision}
+    return {
+        "value": answer.value,
+        "comment": answer.comment,
+        "not_applicable": answer.not_applicable,
+        "justification": answer.justification,
+        "needs_review": answer.needs_review,
+        "revision": answer.revision,
+    }
 
 
 def _section_data(block: selectors.SectionBlock) -> dict:
@@ -407,7 +521,10 @@ def _section_data(block: selectors.SectionBlock) -> dict:
                         "required": qb.question.required,
                         "visible": qb.visible,
                         "answer": _answer_data(qb.answer),
-                        "evidence": [{"id": e.pk, "name": e.original_name, "sha256": e.sha256} for e in qb.evidence],
+                        "evidence": [
+                            {"id": e.pk, "name": e.original_name, "sha256": e.sha256}
+                            for e in qb.evidence
+                        ],
                     }
                     for qb in pb.questions
                 ],
@@ -429,7 +546,10 @@ class QuestionnaireApi(APIView):
         return Response(
             {
                 "assessment": access.assessment.pk,
-                "progress": {"answered": questionnaire.progress.answered, "applicable": questionnaire.progress.applicable},
+                "progress": {
+                    "answered": questionnaire.progress.answered,
+                    "applicable": questionnaire.progress.applicable,
+                },
                 "frameworks": [
                     {
                         "framework": fb.pin.framework.urn,

@@ -43,14 +43,28 @@ def evidence_type_check(upload: UploadedFile, *, max_bytes: int) -> tuple[str, s
     """``(content type, extension)`` of an acceptable upload; ValidationError on the ``file`` field otherwise."""
     name = Path(upload.name or "").name
     extension = Path(name).suffix.lower()
-    if not name or name != (upload.name or "") or name.startswith(".") or "\x00" in name or len(name) > 255:
+    if (
+        not name
+        or name != (upload.name or "")
+        or name.startswith(".")
+        or "\x00" in name
+        or len(name) > 255
+    ):
         raise ValidationError({"file": _("The file name is not acceptable.")})
     if extension not in ALLOWED:
-        raise ValidationError({"file": _("This type of file is not accepted. Use PDF, images, office documents or text.")})
+        raise ValidationError(
+            {
+                "file": _(
+                    "This type of file is not accepted. Use PDF, images, office documents or text."
+                )
+            }
+        )
     if upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if upload.size > max_bytes:
-        raise ValidationError({"file": _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}})
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}}
+        )
     content_type, signatures = ALLOWED[extension]
     upload.seek(0)
     head = upload.read(512)
@@ -63,7 +77,9 @@ def evidence_type_check(upload: UploadedFile, *, max_bytes: int) -> tuple[str, s
         except UnicodeDecodeError as exc:
             # A multi-byte character may be cut at 512 bytes; only fail on real binary.
             if exc.start < len(head) - 4:
-                raise ValidationError({"file": _("The file's content does not match its extension.")}) from None
+                raise ValidationError(
+                    {"file": _("The file's content does not match its extension.")}
+                ) from None
     elif not head.startswith(signatures):
         raise ValidationError({"file": _("The file's content does not match its extension.")})
     return content_type, extension

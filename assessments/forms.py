@@ -33,10 +33,16 @@ class ScopingForm(forms.Form):
     """The organisation's scoping profile. Labels come from the fact catalogue in both languages."""
 
     roles = forms.MultipleChoiceField(
-        label=_("Your roles with AI (choose all that apply)"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Your roles with AI (choose all that apply)"),
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     foundation_model_parameters = forms.IntegerField(
-        label=_("Parameter count of your largest foundation model"), required=False, min_value=0, max_value=10**15
+        label=_("Parameter count of your largest foundation model"),
+        required=False,
+        min_value=0,
+        max_value=10**15,
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -44,7 +50,9 @@ class ScopingForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in BOOLEAN_FACTS:
             fact = FACTS[name]
-            self.fields[name] = forms.BooleanField(label=fact.label_en if language.startswith("en") else fact.label_ja, required=False)
+            self.fields[name] = forms.BooleanField(
+                label=fact.label_en if language.startswith("en") else fact.label_ja, required=False
+            )
 
     def clean(self):
         data = super().clean()
@@ -72,7 +80,11 @@ class AssessmentCreateForm(ScopingForm):
 
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["versions"].queryset = FrameworkVersion.objects.filter(pk__in=[v.pk for v in versions])
+        self.fields["versions"].queryset = FrameworkVersion.objects.filter(
+            pk__in=[v.pk for v in versions]
+        )
         self.fields["versions"].initial = [v.pk for v in versions]
-        self.fields["versions"].label_from_instance = lambda v: f"{v.name_ja if kwargs.get('language', 'ja').startswith('ja') else v.name_en} ({v.version})"
+        self.fields["versions"].label_from_instance = lambda v: (
+            f"{v.name_ja if kwargs.get('language', 'ja').startswith('ja') else v.name_en} ({v.version})"
+        )
         self.fields.pop("revision")

@@ -17,11 +17,10 @@ from django.http import Http404
 
 from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
 from frameworks.applicability import Evaluation, provision_applicability
-from frameworks.choices import CHOICE_QUESTION_TYPES, VersionStatus
-from frameworks.models import FrameworkVersion, Question, Section
+from frameworks.choices import VersionStatus
+from frameworks.models import FrameworkVersion, Provision, Question, Section
 from frameworks.selectors import version_content_list
 from portal.models import AuditEvent, Membership, Organisation, Role, User
-
 
 # --- Access ----------------------------------------------------------------------------------
 
@@ -45,7 +44,9 @@ def access_assessment(*, user: User, pk: int, write: bool = False) -> Assessment
         raise Http404("No such assessment.")
     assessment = Assessment.objects.select_related("organisation").filter(pk=pk).first()
     membership = (
-        Membership.objects.filter(user=user, organisation_id=assessment.organisation_id).first() if assessment else None
+        Membership.objects.filter(user=user, organisation_id=assessment.organisation_id).first()
+        if assessment
+        else None
     )
     if assessment is None or membership is None:
         raise Http404("No such assessment.")
@@ -55,7 +56,11 @@ def access_assessment(*, user: User, pk: int, write: bool = False) -> Assessment
 
 
 def access_evidence(*, user: User, assessment: Assessment, pk: int) -> Evidence:
-    evidence = Evidence.objects.select_related("answer__question").filter(pk=pk, answer__assessment=assessment).first()
+    evidence = (
+        Evidence.objects.select_related("answer__question")
+        .filter(pk=pk, answer__assessment=assessment)
+        .first()
+    )
     if evidence is None:
         raise Http404("No such file.")
     return evidence
@@ -71,7 +76,11 @@ def assessment_list(*, organisation: Organisation) -> QuerySet[Assessment]:
 
 
 def pins_of(assessment: Assessment) -> list[AssessmentFramework]:
-    return list(AssessmentFramework.objects.filter(assessment=assessment).select_related("version", "framework").order_by("order", "id"))
+    return list(
+        AssessmentFramework.objects.filter(assessment=assessment)
+        .select_related("version", "framework")
+        .order_by("order", "id")
+    )
 
 
 # --- The questionnaire -----------------------------------------------------------------------
@@ -170,7 +179,9 @@ def _dependency_met(question: Question, parent: Answer | None) -> bool:
     return bool(set(values) & set(question.depends_on_answers))
 
 
-def questionnaire_build(*, assessment: Assessment, pins: list[AssessmentFramework] | None = None) -> Questionnaire:
+def questionnaire_build(
+    *, assessment: Assessment, pins: list[AssessmentFramework] | None = None
+) -> Questionnaire:
     """The assessment's questionnaire: applicability, visibility, answers and progress.
 
     At most six queries whatever the number of questions: pins, sections, provisions,
@@ -180,14 +191,21 @@ def questionnaire_build(*, assessment: Assessment, pins: list[AssessmentFramewor
     pins = pins if pins is not None else pins_of(assessment)
     version_ids = [p.version_id for p in pins]
     sections, provisions, questions = version_content_list(versions=[p.version for p in pins])
-    answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__version_id__in=version_ids)}
+    answers = {
+        a.question_id: a
+        for a in Answer.objects.filter(assessment=assessment, question__version_id__in=version_ids)
+    }
     evidence: dict[int, list[Evidence]] = defaultdict(list)
-    for item in Evidence.objects.filter(answer__assessment=assessment, answer__question__version_id__in=version_ids):
+    for item in Evidence.objects.filter(
+        answer__assessment=assessment, answer__question__version_id__in=version_ids
+    ):
         evidence[item.answer_id].append(item)
     return _assemble(assessment, pins, sections, provisions, questions, answers, evidence)
 
 
-def _assemble(assessment, pins, sections, provisions, questions, answers, evidence) -> Questionnaire:
+def _assemble(
+    assessment, pins, sections, provisions, questions, answers, evidence
+) -> Questionnaire:
     profile: dict[str, Any] = assessment.scoping or {}
     section_blocks = {s.pk: SectionBlock(s) for s in sections}
     provision_blocks: dict[int, ProvisionBlock] = {}
@@ -195,7 +213,10 @@ def _assemble(assessment, pins, sections, provisions, questions, answers, eviden
         block = ProvisionBlock(
             provision,
             provision_applicability(
-                actors=provision.actors, applies_when=provision.applies_when, strength=provision.strength, profile=profile
+                actors=provision.actors,
+                applies_when=provision.applies_when,
+                strength=provision.strength,
+                profile=profile,
             ),
         )
         provision_blocks[provision.pk] = block
@@ -210,7 +231,12 @@ def _assemble(assessment, pins, sections, provisions, questions, answers, eviden
         answer = answers.get(question.pk)
         if answer is not None:
             answer.question = question  # no query when the template shows choice labels
-        block = QuestionBlock(question, answer, parent_block.applicability.applies, evidence=evidence.get(answer.pk, []) if answer else [])
+        block = QuestionBlock(
+            question,
+            answer,
+            parent_block.applicability.applies,
+            evidence=evidence.get(answer.pk, []) if answer else [],
+        )
         question_blocks[question.pk] = block
         parent_block.questions.append(block)
     # A follow-up is shown only when its parent is shown and answered with one of the listed choices.
@@ -271,9 +297,13 @@ def _assemble(assessment, pins, sections, provisions, questions, answers, eviden
 # --- History and upgrades --------------------------------------------------------------------
 
 
-def assessment_history_list(*, assessment: Assessment, subject: str | None = None) -> QuerySet[AuditEvent]:
+def assessment_history_list(
+    *, assessment: Assessment, subject: str | None = None
+) -> QuerySet[AuditEvent]:
     """The audit rows of one assessment (optionally of one question URN), newest first."""
-    events = AuditEvent.objects.filter(context_type="assessments.assessment", context_id=str(assessment.pk))
+    events = AuditEvent.objects.filter(
+        context_type="assessments.assessment", context_id=str(assessment.pk)
+    )
     if subject:
         events = events.filter(subject=subject)
     return events.order_by("-occurred_at", "-id")
@@ -282,16 +312,33 @@ def assessment_history_list(*, assessment: Assessment, subject: str | None = Non
 def framework_version_upgrade_target(*, pin: AssessmentFramework) -> FrameworkVersion | None:
     """The newest published version of the pinned framework, if it is newer than the pin."""
     latest = (
-        FrameworkVersion.objects.filter(framework_id=pin.framework_id, status=VersionStatus.PUBLISHED)
+        FrameworkVersion.objects.filter(
+            framework_id=pin.framework_id, status=VersionStatus.PUBLISHED
+        )
         .order_by("-effective_date", "-id")
         .first()
     )
-    if latest is None or latest.pk == pin.version_id or latest.effective_date < pin.version.effective_date:
+    if (
+        latest is None
+        or latest.pk == pin.version_id
+        or latest.effective_date < pin.version.effective_date
+    ):
         return None
     return latest
 
 
-QUESTION_CONTENT_FIELDS = ["type", "prompt_ja", "prompt_en", "help_ja", "help_en", "choices", "weight", "required", "depends_on_urn", "depends_on_answers"]
+QUESTION_CONTENT_FIELDS = [
+    "type",
+    "prompt_ja",
+    "prompt_en",
+    "help_ja",
+    "help_en",
+    "choices",
+    "weight",
+    "required",
+    "depends_on_urn",
+    "depends_on_answers",
+]
 
 
 @dataclass
@@ -308,17 +355,25 @@ class UpgradePlan:
         return question.urn in self.answered_urns
 
 
-def upgrade_plan_get(*, assessment: Assessment, pin: AssessmentFramework, target: FrameworkVersion) -> UpgradePlan:
+def upgrade_plan_get(
+    *, assessment: Assessment, pin: AssessmentFramework, target: FrameworkVersion
+) -> UpgradePlan:
     """What an upgrade of one pin to ``target`` would do to each question, matched by URN."""
-    old = {q.urn: q for q in Question.objects.filter(version_id=pin.version_id).order_by("order", "id")}
+    old = {
+        q.urn: q for q in Question.objects.filter(version_id=pin.version_id).order_by("order", "id")
+    }
     new = {q.urn: q for q in Question.objects.filter(version=target).order_by("order", "id")}
     unchanged, changed = [], []
     for urn, question in new.items():
         if urn in old:
-            same = all(getattr(old[urn], f) == getattr(question, f) for f in QUESTION_CONTENT_FIELDS)
+            same = all(
+                getattr(old[urn], f) == getattr(question, f) for f in QUESTION_CONTENT_FIELDS
+            )
             (unchanged if same else changed).append((old[urn], question))
     answered = set(
-        Answer.objects.filter(assessment=assessment, question__version_id=pin.version_id).values_list("question__urn", flat=True)
+        Answer.objects.filter(
+            assessment=assessment, question__version_id=pin.version_id
+        ).values_list("question__urn", flat=True)
     )
     return UpgradePlan(
         pin,
@@ -336,4 +391,3 @@ def choice_label(question: Question, key: str, language: str) -> str:
         if choice["key"] == key:
             return choice["label_en" if language.startswith("en") else "label_ja"]
     return key
-

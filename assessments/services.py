@@ -52,7 +52,16 @@ class AssessmentIncompleteError(ValidationError):
         super().__init__(_("%(n)d required questions are not answered yet.") % {"n": len(missing)})
 
 
-def _audit(*, actor: User, event: AuditEventType, assessment: Assessment, obj=None, before=None, after=None, subject: str = "") -> None:
+def _audit(
+    *,
+    actor: User,
+    event: AuditEventType,
+    assessment: Assessment,
+    obj=None,
+    before=None,
+    after=None,
+    subject: str = "",
+) -> None:
     audit_record(
         actor=actor,
         event_type=event,
@@ -67,7 +76,9 @@ def _audit(*, actor: User, event: AuditEventType, assessment: Assessment, obj=No
 
 def _refuse_if_locked(assessment: Assessment) -> None:
     if assessment.is_locked:
-        raise AssessmentLockedError(_("This assessment is submitted and locked. Reopen it to make changes."))
+        raise AssessmentLockedError(
+            _("This assessment is submitted and locked. Reopen it to make changes.")
+        )
 
 
 # --- Create and scope ------------------------------------------------------------------------
@@ -75,27 +86,42 @@ def _refuse_if_locked(assessment: Assessment) -> None:
 
 @transaction.atomic
 def assessment_create(
-    *, actor: User, organisation: Organisation, name: str, versions: list[FrameworkVersion], scoping: ScopingProfile
+    *,
+    actor: User,
+    organisation: Organisation,
+    name: str,
+    versions: list[FrameworkVersion],
+    scoping: ScopingProfile,
 ) -> Assessment:
     """A new assessment pinned to ``versions`` (published ones, one per framework)."""
     if not versions:
         raise ValidationError({"frameworks": _("Choose at least one framework.")})
     if any(v.status != VersionStatus.PUBLISHED for v in versions):
-        raise ValidationError({"frameworks": _("Only published framework versions can be assessed.")})
+        raise ValidationError(
+            {"frameworks": _("Only published framework versions can be assessed.")}
+        )
     if len({v.framework_id for v in versions}) != len(versions):
         raise ValidationError({"frameworks": _("Choose one version per framework.")})
-    assessment = Assessment(organisation=organisation, name=name.strip(), scoping=scoping.model_dump(), created_by=actor)
+    assessment = Assessment(
+        organisation=organisation, name=name.strip(), scoping=scoping.model_dump(), created_by=actor
+    )
     assessment.full_clean()
     assessment.save()
     for order, version in enumerate(versions):
-        pin = AssessmentFramework(assessment=assessment, framework_id=version.framework_id, version=version, order=order)
+        pin = AssessmentFramework(
+            assessment=assessment, framework_id=version.framework_id, version=version, order=order
+        )
         pin.full_clean()
         pin.save()
     _audit(
         actor=actor,
         event=AuditEventType.ASSESSMENT_CREATED,
         assessment=assessment,
-        after={"name": assessment.name, "versions": [str(v) for v in versions], "scoping": assessment.scoping},
+        after={
+            "name": assessment.name,
+            "versions": [str(v) for v in versions],
+            "scoping": assessment.scoping,
+        },
     )
     return assessment
 
@@ -104,24 +130,40 @@ def _bump(assessment: Assessment, expected_revision: int | None) -> None:
     """Refuse a change made from a stale page, then move the revision on."""
     if expected_revision is not None and expected_revision != assessment.revision:
         raise ValidationError(
-            {"revision": _("Someone changed this assessment after you opened it. Reload the page and try again.")}
+            {
+                "revision": _(
+                    "Someone changed this assessment after you opened it. Reload the page and try again."
+                )
+            }
         )
     assessment.revision += 1
 
 
 @transaction.atomic
 def assessment_scoping_update(
-    *, actor: User, assessment: Assessment, scoping: ScopingProfile, expected_revision: int | None = None
+    *,
+    actor: User,
+    assessment: Assessment,
+    scoping: ScopingProfile,
+    expected_revision: int | None = None,
 ) -> Assessment:
     """Change the scoping profile. Applicability follows; answers are kept even where they no longer apply."""
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     _refuse_if_locked(assessment)
     before = assessment.scoping
     _bump(assessment, expected_revision)
     assessment.scoping = scoping.model_dump()
     assessment.full_clean()
     assessment.save()
-    _audit(actor=actor, event=AuditEventType.ASSESSMENT_SCOPING_CHANGED, assessment=assessment, before=before, after=assessment.scoping)
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSESSMENT_SCOPING_CHANGED,
+        assessment=assessment,
+        before=before,
+        after=assessment.scoping,
+    )
     return assessment
 
 
@@ -162,7 +204,14 @@ def _question_of(assessment: Assessment, question_id: int) -> Question:
     return question
 
 
-def _answer_apply(*, actor: User, question: Question, answer: Answer | None, assessment: Assessment, data: AnswerInput) -> tuple[Answer, dict | None] | None:
+def _answer_apply(
+    *,
+    actor: User,
+    question: Question,
+    answer: Answer | None,
+    assessment: Assessment,
+    data: AnswerInput,
+) -> tuple[Answer, dict | None] | None:
     """Validate ``data`` for ``question`` and apply it to ``answer`` (or a new one), without saving.
 
     Returns ``(answer, before)``, or None when nothing would change. Raises ValidationError
@@ -180,8 +229,11 @@ def _answer_apply(*, actor: User, question: Question, answer: Answer | None, ass
     before = _answer_snapshot(answer)
     new_value = None if data.not_applicable else value
     new_justification = justification if data.not_applicable else ""
-    if answer is not None and not answer.needs_review and (answer.value, answer.not_applicable, answer.justification, answer.comment) == (
-        new_value, data.not_applicable, new_justification, comment
+    if (
+        answer is not None
+        and not answer.needs_review
+        and (answer.value, answer.not_applicable, answer.justification, answer.comment)
+        == (new_value, data.not_applicable, new_justification, comment)
     ):
         return None  # nothing changed: no new revision, no audit row
     if answer is None:
@@ -197,22 +249,34 @@ def _answer_apply(*, actor: User, question: Question, answer: Answer | None, ass
     answer.updated_at = timezone.now()
     # The related rows were just loaded and uniqueness per question is guaranteed by the caller
     # (and the database constraint): validating them again would cost queries per answer.
-    answer.full_clean(exclude=["assessment", "question", "updated_by"], validate_unique=False, validate_constraints=False)
+    answer.full_clean(
+        exclude=["assessment", "question", "updated_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     return answer, before
 
 
 @transaction.atomic
-def answer_save(*, actor: User, assessment: Assessment, question_id: int, data: AnswerInput) -> Answer:
+def answer_save(
+    *, actor: User, assessment: Assessment, question_id: int, data: AnswerInput
+) -> Answer:
     """Create or update the answer to one question (the autosave path).
 
     Raises ValidationError naming the field, AssessmentLockedError, or
     AnswerConflictError when the answer moved past ``data.revision``.
     """
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     _refuse_if_locked(assessment)
     question = _question_of(assessment, question_id)
-    answer = Answer.objects.select_for_update().filter(assessment=assessment, question=question).first()
-    applied = _answer_apply(actor=actor, question=question, answer=answer, assessment=assessment, data=data)
+    answer = (
+        Answer.objects.select_for_update().filter(assessment=assessment, question=question).first()
+    )
+    applied = _answer_apply(
+        actor=actor, question=question, answer=answer, assessment=assessment, data=data
+    )
     if applied is None:
         return answer
     answer, before = applied
@@ -234,17 +298,23 @@ def answer_save(*, actor: User, assessment: Assessment, question_id: int, data: 
 
 
 @transaction.atomic
-def evidence_upload(*, actor: User, assessment: Assessment, question_id: int, upload: UploadedFile) -> Evidence:
+def evidence_upload(
+    *, actor: User, assessment: Assessment, question_id: int, upload: UploadedFile
+) -> Evidence:
     """Store a file for the answer to ``question_id`` (creating an empty answer if needed).
 
     The file is checked (size, extension, content matching the extension), written
     under a random name outside the web root, and hashed; nothing is kept on failure.
     """
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     _refuse_if_locked(assessment)
     question = _question_of(assessment, question_id)
     content_type, extension = evidence_type_check(upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
-    answer, created = Answer.objects.get_or_create(assessment=assessment, question=question, defaults={"updated_by": actor})
+    answer, created = Answer.objects.get_or_create(
+        assessment=assessment, question=question, defaults={"updated_by": actor}
+    )
     stored_name = f"{secrets.token_hex(16)}{extension}"
     path = evidence_path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -285,7 +355,9 @@ def evidence_upload(*, actor: User, assessment: Assessment, question_id: int, up
 @transaction.atomic
 def evidence_delete(*, actor: User, assessment: Assessment, evidence: Evidence) -> None:
     """Detach a file from its answer. The stored file stays: history and issued reports cite its hash."""
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     _refuse_if_locked(assessment)
     _audit(
         actor=actor,
@@ -313,9 +385,13 @@ def evidence_download_record(*, actor: User, assessment: Assessment, evidence: E
 
 
 @transaction.atomic
-def assessment_submit(*, actor: User, assessment: Assessment, expected_revision: int | None = None) -> Assessment:
+def assessment_submit(
+    *, actor: User, assessment: Assessment, expected_revision: int | None = None
+) -> Assessment:
     """Lock the assessment once every applicable required question is answered."""
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     _refuse_if_locked(assessment)
     missing = questionnaire_build(assessment=assessment).missing()
     if missing:
@@ -324,20 +400,36 @@ def assessment_submit(*, actor: User, assessment: Assessment, expected_revision:
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.save()
-    _audit(actor=actor, event=AuditEventType.ASSESSMENT_SUBMITTED, assessment=assessment, before={"status": AssessmentStatus.IN_PROGRESS}, after={"status": assessment.status})
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSESSMENT_SUBMITTED,
+        assessment=assessment,
+        before={"status": AssessmentStatus.IN_PROGRESS},
+        after={"status": assessment.status},
+    )
     return assessment
 
 
 @transaction.atomic
-def assessment_reopen(*, actor: User, assessment: Assessment, expected_revision: int | None = None) -> Assessment:
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+def assessment_reopen(
+    *, actor: User, assessment: Assessment, expected_revision: int | None = None
+) -> Assessment:
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     if not assessment.is_locked:
         raise ValidationError({"status": _("This assessment is not submitted.")})
     _bump(assessment, expected_revision)
     assessment.status = AssessmentStatus.IN_PROGRESS
     assessment.submitted_at = None
     assessment.save()
-    _audit(actor=actor, event=AuditEventType.ASSESSMENT_REOPENED, assessment=assessment, before={"status": AssessmentStatus.SUBMITTED}, after={"status": assessment.status})
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSESSMENT_REOPENED,
+        assessment=assessment,
+        before={"status": AssessmentStatus.SUBMITTED},
+        after={"status": assessment.status},
+    )
     return assessment
 
 
@@ -345,26 +437,47 @@ def assessment_reopen(*, actor: User, assessment: Assessment, expected_revision:
 
 
 @transaction.atomic
-def assessment_upgrade(*, actor: User, assessment: Assessment, pin: AssessmentFramework, target: FrameworkVersion) -> Assessment:
+def assessment_upgrade(
+    *, actor: User, assessment: Assessment, pin: AssessmentFramework, target: FrameworkVersion
+) -> Assessment:
     """Move one pinned framework to a newer published version.
 
     Answers to unchanged questions carry over; answers to changed questions carry
     over marked ``needs_review``; answers to removed questions stay on the old
     version's question, read-only, as history; new questions start empty.
     """
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     _refuse_if_locked(assessment)
-    pin = AssessmentFramework.objects.select_for_update().select_related("version").get(pk=pin.pk, assessment=assessment)
-    if target.framework_id != pin.framework_id or target.status != VersionStatus.PUBLISHED or target.pk == pin.version_id:
-        raise ValidationError({"version": _("Choose a newer published version of the same framework.")})
+    pin = (
+        AssessmentFramework.objects.select_for_update()
+        .select_related("version")
+        .get(pk=pin.pk, assessment=assessment)
+    )
+    if (
+        target.framework_id != pin.framework_id
+        or target.status != VersionStatus.PUBLISHED
+        or target.pk == pin.version_id
+    ):
+        raise ValidationError(
+            {"version": _("Choose a newer published version of the same framework.")}
+        )
     plan = upgrade_plan_get(assessment=assessment, pin=pin, target=target)
-    old_answers = {a.question.urn: a for a in Answer.objects.filter(assessment=assessment, question__version_id=pin.version_id).select_related("question").prefetch_related("evidence")}
+    old_answers = {
+        a.question.urn: a
+        for a in Answer.objects.filter(assessment=assessment, question__version_id=pin.version_id)
+        .select_related("question")
+        .prefetch_related("evidence")
+    }
     carried = 0
     for old_question, new_question in [*plan.unchanged, *plan.changed]:
         old_answer = old_answers.get(old_question.urn)
         if old_answer is None:
             continue
-        changed = any(getattr(old_question, f) != getattr(new_question, f) for f in QUESTION_CONTENT_FIELDS)
+        changed = any(
+            getattr(old_question, f) != getattr(new_question, f) for f in QUESTION_CONTENT_FIELDS
+        )
         valid_keys = {c["key"] for c in new_question.choices}
         value = old_answer.value
         if new_question.choices and value is not None:
@@ -385,7 +498,20 @@ def assessment_upgrade(*, actor: User, assessment: Assessment, pin: AssessmentFr
         answer.save()
         Evidence.objects.bulk_create(
             [
-                Evidence(answer=answer, **{f: getattr(e, f) for f in ("original_name", "stored_name", "content_type", "size", "sha256", "uploaded_by_id")})
+                Evidence(
+                    answer=answer,
+                    **{
+                        f: getattr(e, f)
+                        for f in (
+                            "original_name",
+                            "stored_name",
+                            "content_type",
+                            "size",
+                            "sha256",
+                            "uploaded_by_id",
+                        )
+                    },
+                )
                 for e in old_answer.evidence.all()
             ]
         )
@@ -423,7 +549,9 @@ class BulkAnswerError(Exception):
 
 
 @transaction.atomic
-def answers_bulk_save(*, actor: User, assessment: Assessment, items: list[tuple[int, AnswerInput]]) -> list[Answer]:
+def answers_bulk_save(
+    *, actor: User, assessment: Assessment, items: list[tuple[int, AnswerInput]]
+) -> list[Answer]:
     """Save many answers at once, all or nothing: one refused item and none is written.
 
     ``items`` are ``(question_id, AnswerInput)``; the errors of every refused item are
@@ -431,34 +559,80 @@ def answers_bulk_save(*, actor: User, assessment: Assessment, items: list[tuple[
     queries whatever the number of items: questions, answers, one insert, one update, one
     insert into the audit log.
     """
-    assessment = Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     _refuse_if_locked(assessment)
     ids = [question_id for question_id, _data in items]
-    questions = {q.pk: q for q in Question.objects.filter(pk__in=ids, version__assessment_pins__assessment=assessment)}
-    answers = {a.question_id: a for a in Answer.objects.select_for_update().filter(assessment=assessment, question_id__in=ids)}
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(
+            pk__in=ids, version__assessment_pins__assessment=assessment
+        )
+    }
+    answers = {
+        a.question_id: a
+        for a in Answer.objects.select_for_update().filter(
+            assessment=assessment, question_id__in=ids
+        )
+    }
     for answer in answers.values():
-        answer.question = questions.get(answer.question_id) or answer.question  # no query per answer later
+        answer.question = (
+            questions.get(answer.question_id) or answer.question
+        )  # no query per answer later
     errors: list[dict[str, Any]] = []
     changed: list[tuple[Answer, dict | None, Question]] = []
     unchanged: list[Answer] = []
     seen: set[int] = set()
     for index, (question_id, data) in enumerate(items):
         if question_id in seen:
-            errors.append({"field": f"items[{index}].question", "message": _("This question appears twice in the request."), "code": "duplicate"})
+            errors.append(
+                {
+                    "field": f"items[{index}].question",
+                    "message": _("This question appears twice in the request."),
+                    "code": "duplicate",
+                }
+            )
             continue
         seen.add(question_id)
         question = questions.get(question_id)
         if question is None:
-            errors.append({"field": f"items[{index}].question", "message": _("This question is not part of the assessment."), "code": "invalid"})
+            errors.append(
+                {
+                    "field": f"items[{index}].question",
+                    "message": _("This question is not part of the assessment."),
+                    "code": "invalid",
+                }
+            )
             continue
         try:
-            applied = _answer_apply(actor=actor, question=question, answer=answers.get(question_id), assessment=assessment, data=data)
+            applied = _answer_apply(
+                actor=actor,
+                question=question,
+                answer=answers.get(question_id),
+                assessment=assessment,
+                data=data,
+            )
         except AnswerConflictError as exc:
-            errors.append({"field": f"items[{index}].revision", "message": _("This answer changed meanwhile (now at revision %(n)d).") % {"n": exc.current.revision if exc.current else 0}, "code": "conflict"})
+            errors.append(
+                {
+                    "field": f"items[{index}].revision",
+                    "message": _("This answer changed meanwhile (now at revision %(n)d).")
+                    % {"n": exc.current.revision if exc.current else 0},
+                    "code": "conflict",
+                }
+            )
             continue
         except ValidationError as exc:
-            for field, messages in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("value", exc.messages)]):
-                errors.extend({"field": f"items[{index}].{field}", "message": message, "code": "invalid"} for message in messages)
+            for field, messages in (
+                exc.message_dict.items()
+                if hasattr(exc, "error_dict")
+                else [("value", exc.messages)]
+            ):
+                errors.extend(
+                    {"field": f"items[{index}].{field}", "message": message, "code": "invalid"}
+                    for message in messages
+                )
             continue
         if applied is None:
             unchanged.append(answers[question_id])
@@ -469,13 +643,33 @@ def answers_bulk_save(*, actor: User, assessment: Assessment, items: list[tuple[
     new = [a for a, before, _q in changed if a.pk is None]
     old = [a for a, before, _q in changed if a.pk is not None]
     Answer.objects.bulk_create(new)
-    Answer.objects.bulk_update(old, ["value", "not_applicable", "justification", "comment", "needs_review", "revision", "updated_by", "updated_at"])
+    Answer.objects.bulk_update(
+        old,
+        [
+            "value",
+            "not_applicable",
+            "justification",
+            "comment",
+            "needs_review",
+            "revision",
+            "updated_by",
+            "updated_at",
+        ],
+    )
     if changed:
         Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
         audit_record_many(
             [
-                dict(actor=actor, event_type=AuditEventType.ANSWER_SAVED, obj=a, before=before, after=_answer_snapshot(a),
-                     organisation=assessment.organisation, context=assessment, subject=q.urn)
+                dict(
+                    actor=actor,
+                    event_type=AuditEventType.ANSWER_SAVED,
+                    obj=a,
+                    before=before,
+                    after=_answer_snapshot(a),
+                    organisation=assessment.organisation,
+                    context=assessment,
+                    subject=q.urn,
+                )
                 for a, before, q in changed
             ]
         )

@@ -11,9 +11,15 @@ urlpatterns = [
     path("<int:pk>/scoping/", views.scoping_edit, name="scoping"),
     path("<int:pk>/sections/<int:section_pk>/", views.section, name="section"),
     path("<int:pk>/questions/<int:question_pk>/answer/", views.answer_save, name="answer"),
-    path("<int:pk>/questions/<int:question_pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path(
+        "<int:pk>/questions/<int:question_pk>/evidence/",
+        views.evidence_upload,
+        name="evidence_upload",
+    ),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
-    path("<int:pk>/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    path(
+        "<int:pk>/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"
+    ),
     path("<int:pk>/submit/", views.assessment_submit, name="submit"),
     path("<int:pk>/reopen/", views.assessment_reopen, name="reopen"),
     path("<int:pk>/history/", views.history, name="history"),

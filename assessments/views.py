@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
-from assessments.evidence_files import evidence_path
+from assessments.downloads import evidence_file_response
 from assessments.forms import AssessmentCreateForm, ScopingForm
 from assessments.models import AssessmentFramework
 from frameworks.choices import QuestionType
@@ -44,7 +44,10 @@ def dashboard(request):
     if membership is None:
         return render(request, "assessments/no_organisation.html", status=200)
     assessments = list(selectors.assessment_list(organisation=membership.organisation))
-    rows = [(a, selectors.questionnaire_build(assessment=a, pins=list(a.pins.all())).progress) for a in assessments]
+    rows = [
+        (a, selectors.questionnaire_build(assessment=a, pins=list(a.pins.all())).progress)
+        for a in assessments
+    ]
     return render(request, "assessments/dashboard.html", {"membership": membership, "rows": rows})
 
 
@@ -72,7 +75,9 @@ def assessment_create(request):
             messages.success(request, _("Assessment created."))
             return redirect("assessments:detail", pk=assessment.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "assessments/create.html", {"form": form, "membership": membership}, status=status)
+    return render(
+        request, "assessments/create.html", {"form": form, "membership": membership}, status=status
+    )
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -89,7 +94,11 @@ def assessment_detail(request, pk: int):
     assessment = access.assessment
     pins = selectors.pins_of(assessment)
     questionnaire = selectors.questionnaire_build(assessment=assessment, pins=pins)
-    upgrades = [(pin, target) for pin in pins if (target := selectors.framework_version_upgrade_target(pin=pin))]
+    upgrades = [
+        (pin, target)
+        for pin in pins
+        if (target := selectors.framework_version_upgrade_target(pin=pin))
+    ]
     show_missing = request.GET.get("missing") == "1"
     context = {
         "access": access,
@@ -111,18 +120,34 @@ def scoping_edit(request, pk: int):
         if form.is_valid():
             try:
                 services.assessment_scoping_update(
-                    actor=request.user, assessment=assessment, scoping=form.profile(), expected_revision=form.cleaned_data.get("revision")
+                    actor=request.user,
+                    assessment=assessment,
+                    scoping=form.profile(),
+                    expected_revision=form.cleaned_data.get("revision"),
                 )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
-                messages.success(request, _("Scope saved. The questionnaire now shows what applies to this scope; earlier answers are kept."))
+                messages.success(
+                    request,
+                    _(
+                        "Scope saved. The questionnaire now shows what applies to this scope; earlier answers are kept."
+                    ),
+                )
                 return redirect("assessments:detail", pk=assessment.pk)
         status = 400
     else:
-        form = ScopingForm(initial=ScopingForm.initial_from(assessment.scoping, assessment.revision), language=_language())
+        form = ScopingForm(
+            initial=ScopingForm.initial_from(assessment.scoping, assessment.revision),
+            language=_language(),
+        )
         status = 200
-    return render(request, "assessments/scoping.html", {"form": form, "assessment": assessment, "access": access}, status=status)
+    return render(
+        request,
+        "assessments/scoping.html",
+        {"form": form, "assessment": assessment, "access": access},
+        status=status,
+    )
 
 
 @login_required
@@ -148,7 +173,11 @@ def section(request, pk: int, section_pk: int):
 
 def _answer_input(request) -> services.AnswerInput:
     question_type = request.POST.get("type", "")
-    value = request.POST.getlist("value") if question_type == QuestionType.MULTIPLE_CHOICE else request.POST.get("value")
+    value = (
+        request.POST.getlist("value")
+        if question_type == QuestionType.MULTIPLE_CHOICE
+        else request.POST.get("value")
+    )
     try:
         revision = int(request.POST["revision"]) if request.POST.get("revision", "") != "" else None
     except ValueError:
@@ -162,14 +191,28 @@ def _answer_input(request) -> services.AnswerInput:
     )
 
 
-def _question_fragment(request, access, question_id: int, *, status: str, status_class: str, extra: dict | None = None, code: int = 200):
+def _question_fragment(
+    request,
+    access,
+    question_id: int,
+    *,
+    status: str,
+    status_class: str,
+    extra: dict | None = None,
+    code: int = 200,
+):
     """The autosave response: the save status, plus out-of-band updates of the revision,
     the progress bars and every follow-up question whose visibility may have changed."""
     questionnaire = selectors.questionnaire_build(assessment=access.assessment)
     block = questionnaire.questions.get(question_id)
     if block is None:
         raise Http404("No such question.")
-    dependents = [b for b in questionnaire.questions.values() if b.question.depends_on_urn == block.question.urn and b.question.version_id == block.question.version_id]
+    dependents = [
+        b
+        for b in questionnaire.questions.values()
+        if b.question.depends_on_urn == block.question.urn
+        and b.question.version_id == block.question.version_id
+    ]
     context = {
         "access": access,
         "assessment": access.assessment,
@@ -183,7 +226,10 @@ def _question_fragment(request, access, question_id: int, *, status: str, status
         "top": questionnaire.top_section_of(block.question.provision.section_id),
         **(extra or {}),
     }
-    return HttpResponse(render_to_string("assessments/_autosave_response.html", context, request=request), status=code)
+    return HttpResponse(
+        render_to_string("assessments/_autosave_response.html", context, request=request),
+        status=code,
+    )
 
 
 @login_required
@@ -191,17 +237,36 @@ def _question_fragment(request, access, question_id: int, *, status: str, status
 def answer_save(request, pk: int, question_pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk, write=True)
     try:
-        answer = services.answer_save(actor=request.user, assessment=access.assessment, question_id=question_pk, data=_answer_input(request))
+        answer = services.answer_save(
+            actor=request.user,
+            assessment=access.assessment,
+            question_id=question_pk,
+            data=_answer_input(request),
+        )
     except services.AnswerConflictError as exc:
         return _question_fragment(
-            request, access, question_pk, status="conflict", status_class="conflict", extra={"current": exc.current}, code=409
+            request,
+            access,
+            question_pk,
+            status="conflict",
+            status_class="conflict",
+            extra={"current": exc.current},
+            code=409,
         )
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and exc.message_dict.keys() == {"question"}:
             raise Http404("No such question.") from None
-        message = " ".join(m for msgs in exc.message_dict.values() for m in msgs) if hasattr(exc, "error_dict") else " ".join(exc.messages)
-        return _question_fragment(request, access, question_pk, status=message, status_class="failed", code=422)
-    return _question_fragment(request, access, question_pk, status="saved", status_class="saved", extra={"answer": answer})
+        message = (
+            " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+            if hasattr(exc, "error_dict")
+            else " ".join(exc.messages)
+        )
+        return _question_fragment(
+            request, access, question_pk, status=message, status_class="failed", code=422
+        )
+    return _question_fragment(
+        request, access, question_pk, status="saved", status_class="saved", extra={"answer": answer}
+    )
 
 
 @login_required
@@ -214,7 +279,12 @@ def evidence_upload(request, pk: int, question_pk: int):
         error = _("Choose a file to upload.")
     else:
         try:
-            services.evidence_upload(actor=request.user, assessment=access.assessment, question_id=question_pk, upload=upload)
+            services.evidence_upload(
+                actor=request.user,
+                assessment=access.assessment,
+                question_id=question_pk,
+                upload=upload,
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and exc.message_dict.keys() == {"question"}:
                 raise Http404("No such question.") from None
@@ -223,7 +293,14 @@ def evidence_upload(request, pk: int, question_pk: int):
     block = questionnaire.questions.get(question_pk)
     if block is None:
         raise Http404("No such question.")
-    context = {"access": access, "assessment": access.assessment, "a_url": _assessment_url(access.assessment), "block": block, "editable": True, "upload_error": error}
+    context = {
+        "access": access,
+        "assessment": access.assessment,
+        "a_url": _assessment_url(access.assessment),
+        "block": block,
+        "editable": True,
+        "upload_error": error,
+    }
     html = render_to_string("assessments/_evidence.html", context, request=request)
     return HttpResponse(html, status=400 if error else 200)
 
@@ -232,35 +309,36 @@ def evidence_upload(request, pk: int, question_pk: int):
 @require_POST
 def evidence_delete(request, pk: int, evidence_pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk, write=True)
-    evidence = selectors.access_evidence(user=request.user, assessment=access.assessment, pk=evidence_pk)
+    evidence = selectors.access_evidence(
+        user=request.user, assessment=access.assessment, pk=evidence_pk
+    )
     question_id = evidence.answer.question_id
     try:
-        services.evidence_delete(actor=request.user, assessment=access.assessment, evidence=evidence)
+        services.evidence_delete(
+            actor=request.user, assessment=access.assessment, evidence=evidence
+        )
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=409)
     block = selectors.questionnaire_build(assessment=access.assessment).questions[question_id]
-    context = {"access": access, "assessment": access.assessment, "a_url": _assessment_url(access.assessment), "block": block, "editable": True}
+    context = {
+        "access": access,
+        "assessment": access.assessment,
+        "a_url": _assessment_url(access.assessment),
+        "block": block,
+        "editable": True,
+    }
     return HttpResponse(render_to_string("assessments/_evidence.html", context, request=request))
 
 
 @login_required
 def evidence_download(request, pk: int, evidence_pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk)
-    evidence = selectors.access_evidence(user=request.user, assessment=access.assessment, pk=evidence_pk)
-    return evidence_file_response(actor=request.user, assessment=access.assessment, evidence=evidence)
-
-
-def evidence_file_response(*, actor, assessment, evidence) -> FileResponse:
-    """The stored file as a download (the page and the API both serve it this way), recorded in
-    the audit log. Uploaded content is never rendered by the browser: attachment, nosniff, sandbox."""
-    path = evidence_path(evidence.stored_name)
-    if not path.is_file():
-        raise Http404("The file is missing from storage.")
-    services.evidence_download_record(actor=actor, assessment=assessment, evidence=evidence)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    evidence = selectors.access_evidence(
+        user=request.user, assessment=access.assessment, pk=evidence_pk
+    )
+    return evidence_file_response(
+        actor=request.user, assessment=access.assessment, evidence=evidence
+    )
 
 
 def _revision(request) -> int | None:
@@ -275,14 +353,18 @@ def _revision(request) -> int | None:
 def assessment_submit(request, pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk, write=True)
     try:
-        services.assessment_submit(actor=request.user, assessment=access.assessment, expected_revision=_revision(request))
+        services.assessment_submit(
+            actor=request.user, assessment=access.assessment, expected_revision=_revision(request)
+        )
     except services.AssessmentIncompleteError as exc:
         messages.error(request, exc.messages[0])
         return redirect(reverse("assessments:detail", args=[pk]) + "?missing=1#missing")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Submitted. The assessment is locked; an officer can reopen it."))
+        messages.success(
+            request, _("Submitted. The assessment is locked; an officer can reopen it.")
+        )
     return redirect("assessments:detail", pk=pk)
 
 
@@ -291,7 +373,9 @@ def assessment_submit(request, pk: int):
 def assessment_reopen(request, pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk, write=True)
     try:
-        services.assessment_reopen(actor=request.user, assessment=access.assessment, expected_revision=_revision(request))
+        services.assessment_reopen(
+            actor=request.user, assessment=access.assessment, expected_revision=_revision(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -304,13 +388,21 @@ def history(request, pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk)
     subject = request.GET.get("question") or None
     events = selectors.assessment_history_list(assessment=access.assessment, subject=subject)[:500]
-    return render(request, "assessments/history.html", {"access": access, "assessment": access.assessment, "events": events, "subject": subject})
+    return render(
+        request,
+        "assessments/history.html",
+        {"access": access, "assessment": access.assessment, "events": events, "subject": subject},
+    )
 
 
 @login_required
 def upgrade(request, pk: int, pin_pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk, write=request.method == "POST")
-    pin = get_object_or_404(AssessmentFramework.objects.select_related("version", "framework"), pk=pin_pk, assessment=access.assessment)
+    pin = get_object_or_404(
+        AssessmentFramework.objects.select_related("version", "framework"),
+        pk=pin_pk,
+        assessment=access.assessment,
+    )
     target = selectors.framework_version_upgrade_target(pin=pin)
     if target is None:
         messages.info(request, _("This framework is already at its newest version."))
@@ -321,14 +413,27 @@ def upgrade(request, pk: int, pin_pk: int):
         except ValueError:
             target_id = 0
         if target_id != target.pk:
-            messages.error(request, _("A newer version was published meanwhile; review the summary again."))
+            messages.error(
+                request, _("A newer version was published meanwhile; review the summary again.")
+            )
             return redirect("assessments:upgrade", pk=pk, pin_pk=pin_pk)
         try:
-            services.assessment_upgrade(actor=request.user, assessment=access.assessment, pin=pin, target=FrameworkVersion.objects.get(pk=target_id))
+            services.assessment_upgrade(
+                actor=request.user,
+                assessment=access.assessment,
+                pin=pin,
+                target=FrameworkVersion.objects.get(pk=target_id),
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("assessments:detail", pk=pk)
-        messages.success(request, _("Upgraded. Answers to changed questions are marked for review."))
+        messages.success(
+            request, _("Upgraded. Answers to changed questions are marked for review.")
+        )
         return redirect("assessments:detail", pk=pk)
     plan = selectors.upgrade_plan_get(assessment=access.assessment, pin=pin, target=target)
-    return render(request, "assessments/upgrade.html", {"access": access, "assessment": access.assessment, "plan": plan})
+    return render(
+        request,
+        "assessments/upgrade.html",
+        {"access": access, "assessment": access.assessment, "plan": plan},
+    )

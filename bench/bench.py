@@ -1,6 +1,6 @@
 """Tekigo benchmarks at realistic scale. Prints a Markdown report of every figure.
 
-    ./bench/run            (PostgreSQL, Redis, wrk and gunicorn, all on 127.0.0.1)
+./bench/run            (PostgreSQL, Redis, wrk and gunicorn, all on 127.0.0.1)
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import shutil
 import signal
 import socket
@@ -75,18 +74,38 @@ def free_port() -> int:
 
 
 def machine() -> None:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.processor())
-    mem = next((int(l.split()[1]) // 1024 // 1024 for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            row.split(":", 1)[1].strip()
+            for row in Path("/proc/cpuinfo").read_text().splitlines()
+            if row.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        (
+            int(row.split()[1]) // 1024 // 1024
+            for row in Path("/proc/meminfo").read_text().splitlines()
+            if row.startswith("MemTotal")
+        ),
+        0,
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        cursor.execute(
+            "SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()"
+        )
         db = cursor.fetchone()[0].split(" on ")[0]
     import weasyprint
 
-    out(f"Machine: {cpu}, {os.cpu_count()} cores, {mem} GiB; Python {platform.python_version()}, Django {django.get_version()}, "
-        f"WeasyPrint {weasyprint.__version__}; database {connection.vendor} {db}; {time.strftime('%Y-%m-%d %H:%M %Z')}")
+    out(
+        f"Machine: {cpu}, {os.cpu_count()} cores, {mem} GiB; Python {platform.python_version()}, Django {django.get_version()}, "
+        f"WeasyPrint {weasyprint.__version__}; database {connection.vendor} {db}; {time.strftime('%Y-%m-%d %H:%M %Z')}"
+    )
 
 
-SKIP = set(sys.argv[1].split(",")) if len(sys.argv) > 1 else set()  # e.g. "render,throughput" while iterating
+SKIP = (
+    set(sys.argv[1].split(",")) if len(sys.argv) > 1 else set()
+)  # e.g. "render,throughput" while iterating
 
 
 def main() -> None:
@@ -101,7 +120,9 @@ def main() -> None:
     # 7. Catalog load
     started = time.perf_counter()
     call_command("load_frameworks", verbosity=0)
-    out(f"| 7 | catalog load, all four frameworks (5 versions) | {time.perf_counter() - started:.2f} s | — |")
+    out(
+        f"| 7 | catalog load, all four frameworks (5 versions) | {time.perf_counter() - started:.2f} s | — |"
+    )
 
     # 1. Seed
     stats = seed(
@@ -110,29 +131,45 @@ def main() -> None:
         log=lambda line: print(line, file=sys.stderr),
     )
     largest = Assessment.objects.get(pk=stats["largest_assessment"])
-    out(f"| 1 | seed | {stats['organisations']} organisations, {stats['assessments']} assessments, {stats['answers']:,} answers, "
-        f"{stats['evidence']:,} evidence rows, {stats['history']:,} history rows in {stats['seconds']:.0f} s | — |")
+    out(
+        f"| 1 | seed | {stats['organisations']} organisations, {stats['assessments']} assessments, {stats['answers']:,} answers, "
+        f"{stats['evidence']:,} evidence rows, {stats['history']:,} history rows in {stats['seconds']:.0f} s | — |"
+    )
 
     officer = User.objects.get(username="loadtest")
     questionnaire = questionnaire_build(assessment=largest)
-    out(f"| | largest assessment | #{largest.pk}: {questionnaire.progress.applicable} applicable questions, all answered | — |")
-    top = max((s for f in questionnaire.frameworks for s in f.sections), key=lambda s: s.progress.applicable)
+    out(
+        f"| | largest assessment | #{largest.pk}: {questionnaire.progress.applicable} applicable questions, all answered | — |"
+    )
+    top = max(
+        (s for f in questionnaire.frameworks for s in f.sections),
+        key=lambda s: s.progress.applicable,
+    )
 
     # 2. Questionnaire page
     client = Client()
     client.force_login(officer)
     url = f"/assessments/{largest.pk}/sections/{top.section.pk}/"
     times, queries = timed(lambda: client.get(url), runs=40)
-    out(f"| 2 | questionnaire page ({top.progress.applicable} questions on the page) | median {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, {queries} queries | p95 < 150 ms, ≤ 15 queries |")
+    out(
+        f"| 2 | questionnaire page ({top.progress.applicable} questions on the page) | median {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, {queries} queries | p95 < 150 ms, ≤ 15 queries |"
+    )
 
     # 4. Gap analysis
     times, queries = timed(lambda: gap_analysis_compute(assessment=largest), runs=20)
-    out(f"| 4 | gap analysis of the largest assessment | median {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, {queries} queries | < 100 ms, constant queries |")
+    out(
+        f"| 4 | gap analysis of the largest assessment | median {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, {queries} queries | < 100 ms, constant queries |"
+    )
 
     # 8. Bulk save through the API
     api = APIClient()
     api.force_authenticate(officer)
-    blocks = [b for b in questionnaire.questions.values() if b.counts and b.question.choices and b.question.type != "multiple_choice"][:350]
+    blocks = [
+        b
+        for b in questionnaire.questions.values()
+        if b.counts and b.question.choices and b.question.type != "multiple_choice"
+    ][:350]
+
     def other(block):  # a different valid answer, so that every item is a real change
         keys = [c["key"] for c in block.question.choices]
         return next(k for k in keys if not block.answer or k != block.answer.value)
@@ -140,24 +177,44 @@ def main() -> None:
     items = [{"question": b.question.pk, "value": other(b), "comment": "bulk"} for b in blocks]
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        response = api.post(f"/api/v1/assessments/{largest.pk}/answers/", {"items": items}, format="json")
+        response = api.post(
+            f"/api/v1/assessments/{largest.pk}/answers/", {"items": items}, format="json"
+        )
         seconds = time.perf_counter() - started
     assert response.status_code == 200, response.content[:500]
-    out(f"| 8 | bulk save through the API, {len(items)} answers in one request | {seconds:.2f} s, {len(captured)} queries | < 1 s |")
+    out(
+        f"| 8 | bulk save through the API, {len(items)} answers in one request | {seconds:.2f} s, {len(captured)} queries | < 1 s |"
+    )
 
     # 9. Reading a whole assessment through the API
-    times, queries = timed(lambda: api.get(f"/api/v1/assessments/{largest.pk}/questionnaire/"), runs=20)
-    out(f"| 9 | read the whole assessment through the API (every answer with question and provision) | median {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, {queries} queries | < 200 ms, constant queries |")
+    times, queries = timed(
+        lambda: api.get(f"/api/v1/assessments/{largest.pk}/questionnaire/"), runs=20
+    )
+    out(
+        f"| 9 | read the whole assessment through the API (every answer with question and provision) | median {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, {queries} queries | < 200 ms, constant queries |"
+    )
 
     # 5. Report rendering
     for language in ("ja", "en") if "render" not in SKIP else ():
-        result = json.loads(subprocess.run([sys.executable, str(ROOT / "bench" / "render_one.py"), str(largest.pk), language], capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+        result = json.loads(
+            subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "render_one.py"), str(largest.pk), language],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            ).stdout
+        )
         ratio = result["pipeline_s"] / result["weasyprint_s"]
-        out(f"| 5 | report of the largest assessment, {language} | {result['pages']} pages, {result['pipeline_s']:.2f} s, peak {result['peak_mb']:.0f} MB; "
-            f"WeasyPrint alone {result['weasyprint_s']:.2f} s (pipeline/alone {ratio:.2f}) | < 2 s, ≤ 1.10 |")
+        out(
+            f"| 5 | report of the largest assessment, {language} | {result['pages']} pages, {result['pipeline_s']:.2f} s, peak {result['peak_mb']:.0f} MB; "
+            f"WeasyPrint alone {result['weasyprint_s']:.2f} s (pipeline/alone {ratio:.2f}) | < 2 s, ≤ 1.10 |"
+        )
 
     # 3. Autosave under load
-    ordinary = Assessment.objects.exclude(pins__framework__urn="urn:tekigo:fw:bench-extra").order_by("pk")
+    ordinary = Assessment.objects.exclude(
+        pins__framework__urn="urn:tekigo:fw:bench-extra"
+    ).order_by("pk")
     autosave(assessment_ids=list(ordinary.values_list("pk", flat=True)[:50]), officer=officer)
 
     # 6. Throughput
@@ -209,10 +266,18 @@ def login(base: str) -> tuple[str, str]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(f"{base}/accounts/login/").read()
     csrf = next(c.value for c in jar if c.name == "csrftoken")
-    data = urllib.parse.urlencode({"username": "loadtest", "password": PASSWORD, "csrfmiddlewaretoken": csrf}).encode()
-    opener.open(urllib.request.Request(f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"})).read()
+    data = urllib.parse.urlencode(
+        {"username": "loadtest", "password": PASSWORD, "csrfmiddlewaretoken": csrf}
+    ).encode()
+    opener.open(
+        urllib.request.Request(
+            f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
+        )
+    ).read()
     cookies = {c.name: c.value for c in jar}
-    return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}", cookies["csrftoken"]
+    return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}", cookies[
+        "csrftoken"
+    ]
 
 
 def autosave(*, assessment_ids: list[int], officer) -> None:
@@ -222,8 +287,23 @@ def autosave(*, assessment_ids: list[int], officer) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.bench"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "error"],
-                              cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "error",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         for _ in range(100):
             try:
@@ -233,19 +313,53 @@ def autosave(*, assessment_ids: list[int], officer) -> None:
                 time.sleep(0.2)
         cookie, csrf = login(base)
         assessment = Assessment.objects.get(pk=assessment_ids[0])
-        questions = [b.question.pk for b in questionnaire_build(assessment=assessment).questions.values() if b.counts and b.question.type == "yes_no_partial"]
+        questions = [
+            b.question.pk
+            for b in questionnaire_build(assessment=assessment).questions.values()
+            if b.counts and b.question.type == "yes_no_partial"
+        ]
         script = Path(tempfile.mkdtemp()) / "autosave.lua"
         for connections in (1, 10, 50):
-            script.write_text(LUA % {"assessments": ",".join(map(str, assessment_ids)), "questions": ",".join(map(str, questions)), "cookie": cookie, "csrf": csrf, "base": base, "run": connections})
+            script.write_text(
+                LUA
+                % {
+                    "assessments": ",".join(map(str, assessment_ids)),
+                    "questions": ",".join(map(str, questions)),
+                    "cookie": cookie,
+                    "csrf": csrf,
+                    "base": base,
+                    "run": connections,
+                }
+            )
             before = AuditEvent.objects.filter(event_type="answer.saved").count()
-            result = subprocess.run(["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", "10s", "--timeout", "10s", "-s", str(script), base],
-                                    capture_output=True, text=True)
-            line = next(l for l in result.stdout.splitlines() if l.startswith("RESULT"))
-            ok, redirected, refused = next(l for l in result.stdout.splitlines() if l.startswith("STATUS")).split()[1:]
+            result = subprocess.run(
+                [
+                    "wrk",
+                    "-t",
+                    str(min(connections, 2)),
+                    "-c",
+                    str(connections),
+                    "-d",
+                    "10s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    str(script),
+                    base,
+                ],
+                capture_output=True,
+                text=True,
+            )
+            line = next(row for row in result.stdout.splitlines() if row.startswith("RESULT"))
+            ok, redirected, refused = next(
+                row for row in result.stdout.splitlines() if row.startswith("STATUS")
+            ).split()[1:]
             requests, errors, _duration, p50, p95, p99, rps = line.split()[1:]
             stored = AuditEvent.objects.filter(event_type="answer.saved").count() - before
-            out(f"| 3 | autosave, {connections} concurrent officer{'s' if connections > 1 else ''} (gunicorn, 2 workers) | {float(rps):.0f} req/s; "
-                f"p50 {p50} ms, p95 {p95} ms, p99 {p99} ms; {errors} errors (2xx {ok}, 3xx {redirected}, 4xx/5xx {refused}); {stored}/{requests} answers stored | p95 < 50 ms at 10, no errors at 50 |")
+            out(
+                f"| 3 | autosave, {connections} concurrent officer{'s' if connections > 1 else ''} (gunicorn, 2 workers) | {float(rps):.0f} req/s; "
+                f"p50 {p50} ms, p95 {p95} ms, p99 {p99} ms; {errors} errors (2xx {ok}, 3xx {redirected}, 4xx/5xx {refused}); {stored}/{requests} answers stored | p95 < 50 ms at 10, no errors at 50 |"
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(20)
@@ -264,24 +378,62 @@ def throughput(*, assessment, officer) -> None:
 
     port = free_port()
     folder = tempfile.mkdtemp()
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", folder], stdout=subprocess.DEVNULL)
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", folder],
+        stdout=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     time.sleep(0.5)
     app.conf.broker_url = url
     app.conf.broker_transport_options = {"visibility_timeout": 600}
     app._pool = None
     app.amqp._producer_pool = None
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.bench", "CELERY_BROKER_URL": url}
-    smaller = Assessment.objects.exclude(pk=assessment.pk).exclude(pins__framework__urn="urn:tekigo:fw:bench-extra").first()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
+        "CELERY_BROKER_URL": url,
+    }
+    smaller = (
+        Assessment.objects.exclude(pk=assessment.pk)
+        .exclude(pins__framework__urn="urn:tekigo:fw:bench-extra")
+        .first()
+    )
     rates = {}
     try:
         for workers in (1, 2):
-            ids = [report_request(actor=officer, assessment=smaller, language="ja" if n % 2 else "en").pk for n in range(50)]
+            ids = [
+                report_request(
+                    actor=officer, assessment=smaller, language="ja" if n % 2 else "en"
+                ).pk
+                for n in range(50)
+            ]
             started = time.perf_counter()
             processes = [
-                subprocess.Popen([sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "reports", "-c", "1", "-n", f"bench{n}@127.0.0.1",
-                                  "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=ERROR"],
-                                 cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "portal",
+                        "worker",
+                        "-Q",
+                        "reports",
+                        "-c",
+                        "1",
+                        "-n",
+                        f"bench{n}@127.0.0.1",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                        "--loglevel=ERROR",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    start_new_session=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 for n in range(workers)
             ]
             while Report.objects.filter(pk__in=ids, status="ready").count() < len(ids):
@@ -293,7 +445,9 @@ def throughput(*, assessment, officer) -> None:
             for process in processes:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(30)
-            out(f"| 6 | 50 reports drained by {workers} worker{'s' if workers > 1 else ''} (incl. worker start) | {seconds:.0f} s, {rates[workers]:.1f} reports/min | — |")
+            out(
+                f"| 6 | 50 reports drained by {workers} worker{'s' if workers > 1 else ''} (incl. worker start) | {seconds:.0f} s, {rates[workers]:.1f} reports/min | — |"
+            )
         out(f"| 6 | speed-up of 2 workers over 1 | {rates[2] / rates[1]:.2f}× | ≥ 1.7× |")
     finally:
         redis.terminate()

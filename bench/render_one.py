@@ -26,15 +26,26 @@ assessment_id, language = int(sys.argv[1]), sys.argv[2]
 assessment = Assessment.objects.select_related("organisation").get(pk=assessment_id)
 # Warm up fonts and caches once, untimed, so that neither measurement pays for the first load.
 HTML(string="<p style='font-family: Noto Sans CJK JP'>準備 warm-up</p>").write_pdf(io.BytesIO())
-report = report_request(actor=User.objects.get(username="loadtest"), assessment=assessment, language=language)
+report = report_request(
+    actor=User.objects.get(username="loadtest"), assessment=assessment, language=language
+)
 started = time.perf_counter()
 report = report_render(report_id=report.pk, worker="bench:1")
 pipeline = time.perf_counter() - started
-html = report_html_render(snapshot=report.snapshot, language=language, report_meta=report_meta(report), for_pdf=True)
+html = report_html_render(
+    snapshot=report.snapshot, language=language, report_meta=report_meta(report), for_pdf=True
+)
 started = time.perf_counter()
 HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(io.BytesIO())
 alone = time.perf_counter() - started
-print(json.dumps({
-    "pages": report.pages, "pipeline_s": pipeline, "weasyprint_s": alone,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "status": report.status,
-}))
+print(
+    json.dumps(
+        {
+            "pages": report.pages,
+            "pipeline_s": pipeline,
+            "weasyprint_s": alone,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "status": report.status,
+        }
+    )
+)

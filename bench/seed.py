@@ -25,10 +25,19 @@ from portal.models import AuditEvent, Membership, Organisation, User
 
 PROFILE = ScopingProfile(
     roles=["ai_developer", "ai_provider", "ai_business_user"],
-    handles_personal_info=True, handles_special_care_info=True, provides_to_third_parties=True, transfers_abroad=True,
-    outsources_personal_data=True, handles_personally_referable_info=True, uses_pseudonymised_info=True, uses_anonymised_info=True,
-    uses_external_genai_with_personal_data=True, develops_foundation_models=True, foundation_model_parameters=120_000_000_000,
-    frontier_capabilities=True, provides_ai_agents=True,
+    handles_personal_info=True,
+    handles_special_care_info=True,
+    provides_to_third_parties=True,
+    transfers_abroad=True,
+    outsources_personal_data=True,
+    handles_personally_referable_info=True,
+    uses_pseudonymised_info=True,
+    uses_anonymised_info=True,
+    uses_external_genai_with_personal_data=True,
+    develops_foundation_models=True,
+    foundation_model_parameters=120_000_000_000,
+    frontier_capabilities=True,
+    provides_ai_agents=True,
 ).model_dump()
 PASSWORD = "bench-password-1"
 BATCH = 5000
@@ -39,24 +48,51 @@ def synthetic_framework(questions: int = 160) -> FrameworkDocument:
     urn = "urn:tekigo:fw:bench-extra"
     provisions = [
         {
-            "urn": f"{urn}:prov:p{p}", "ref": f"X-{p}", "title": {"ja": f"項目{p}", "en": f"Item {p}"},
-            "summary": {"ja": "ベンチマーク用", "en": "For the benchmark"}, "strength": "voluntary",
-            "actors": ["ai_provider"], "source": "bench", "confidence": "unverified",
+            "urn": f"{urn}:prov:p{p}",
+            "ref": f"X-{p}",
+            "title": {"ja": f"項目{p}", "en": f"Item {p}"},
+            "summary": {"ja": "ベンチマーク用", "en": "For the benchmark"},
+            "strength": "voluntary",
+            "actors": ["ai_provider"],
+            "source": "bench",
+            "confidence": "unverified",
             "questions": [
-                {"urn": f"{urn}:q:p{p}-{n}", "type": "yes_no_partial", "prompt": {"ja": f"質問{p}-{n}", "en": f"Question {p}-{n}?"},
-                 "remediation": {"ja": "対応する", "en": "Do it."}, "evidence_expected": n == 0}
+                {
+                    "urn": f"{urn}:q:p{p}-{n}",
+                    "type": "yes_no_partial",
+                    "prompt": {"ja": f"質問{p}-{n}", "en": f"Question {p}-{n}?"},
+                    "remediation": {"ja": "対応する", "en": "Do it."},
+                    "evidence_expected": n == 0,
+                }
                 for n in range(10)
             ],
         }
         for p in range(questions // 10)
     ]
-    return FrameworkDocument.model_validate({
-        "schema_version": 1, "urn": urn, "name": {"ja": "ベンチ追加", "en": "Bench extra"}, "short_name": {"ja": "追加", "en": "Extra"},
-        "description": {"ja": "合成データ", "en": "Synthetic"}, "issuer": {"ja": "Tekigo", "en": "Tekigo"}, "version": "1",
-        "effective_date": "2026-01-01", "legal_status": "voluntary_guide",
-        "sources": [{"key": "bench", "title": "Synthetic", "publisher": "Tekigo", "confidence": "unverified"}],
-        "sections": [{"key": "s1", "title": {"ja": "合成", "en": "Synthetic"}, "provisions": provisions}],
-    })
+    return FrameworkDocument.model_validate(
+        {
+            "schema_version": 1,
+            "urn": urn,
+            "name": {"ja": "ベンチ追加", "en": "Bench extra"},
+            "short_name": {"ja": "追加", "en": "Extra"},
+            "description": {"ja": "合成データ", "en": "Synthetic"},
+            "issuer": {"ja": "Tekigo", "en": "Tekigo"},
+            "version": "1",
+            "effective_date": "2026-01-01",
+            "legal_status": "voluntary_guide",
+            "sources": [
+                {
+                    "key": "bench",
+                    "title": "Synthetic",
+                    "publisher": "Tekigo",
+                    "confidence": "unverified",
+                }
+            ],
+            "sections": [
+                {"key": "s1", "title": {"ja": "合成", "en": "Synthetic"}, "provisions": provisions}
+            ],
+        }
+    )
 
 
 def _value(question, rng: random.Random):
@@ -66,17 +102,23 @@ def _value(question, rng: random.Random):
             return keys[: max(1, len(keys) // 2)]
         roll = rng.random()
         return keys[0] if roll < 0.6 else keys[len(keys) // 2] if roll < 0.85 else keys[-1]
-    return {"number": 3, "date": "2026-04-01"}.get(question.type, "Owned by the security committee.")
+    return {"number": 3, "date": "2026-04-01"}.get(
+        question.type, "Owned by the security committee."
+    )
 
 
 @transaction.atomic
-def seed(*, organisations: int = 200, per_organisation: int = 10, largest: int = 10, log=print) -> dict:
+def seed(
+    *, organisations: int = 200, per_organisation: int = 10, largest: int = 10, log=print
+) -> dict:
     started = time.perf_counter()
     rng = random.Random(2026)
     versions = framework_versions_latest_published()
     extra = framework_version_load(document=synthetic_framework()).version
     password = make_password(PASSWORD)
-    orgs = Organisation.objects.bulk_create([Organisation(name=f"Bench organisation {i:03d}") for i in range(organisations)])
+    orgs = Organisation.objects.bulk_create(
+        [Organisation(name=f"Bench organisation {i:03d}") for i in range(organisations)]
+    )
     users = User.objects.bulk_create(
         [User(username=f"officer{i:03d}", password=password) for i in range(organisations)]
         + [User(username=f"auditor{i:03d}", password=password) for i in range(organisations)]
@@ -84,13 +126,24 @@ def seed(*, organisations: int = 200, per_organisation: int = 10, largest: int =
     )
     officers, auditors, loadtest = users[:organisations], users[organisations:-1], users[-1]
     Membership.objects.bulk_create(
-        [Membership(user=officers[i], organisation=orgs[i], role="officer") for i in range(organisations)]
-        + [Membership(user=auditors[i], organisation=orgs[i], role="auditor") for i in range(organisations)]
+        [
+            Membership(user=officers[i], organisation=orgs[i], role="officer")
+            for i in range(organisations)
+        ]
+        + [
+            Membership(user=auditors[i], organisation=orgs[i], role="auditor")
+            for i in range(organisations)
+        ]
         + [Membership(user=loadtest, organisation=org, role="officer") for org in orgs]
     )
     assessments = Assessment.objects.bulk_create(
         [
-            Assessment(organisation=orgs[i], name=f"Review {i:03d}-{j}", scoping=PROFILE, created_by=officers[i])
+            Assessment(
+                organisation=orgs[i],
+                name=f"Review {i:03d}-{j}",
+                scoping=PROFILE,
+                created_by=officers[i],
+            )
             for i in range(organisations)
             for j in range(per_organisation)
         ]
@@ -98,7 +151,12 @@ def seed(*, organisations: int = 200, per_organisation: int = 10, largest: int =
     pins = []
     for index, assessment in enumerate(assessments):
         pinned = versions + ([extra] if index < largest else [])
-        pins += [AssessmentFramework(assessment=assessment, framework_id=v.framework_id, version=v, order=o) for o, v in enumerate(pinned)]
+        pins += [
+            AssessmentFramework(
+                assessment=assessment, framework_id=v.framework_id, version=v, order=o
+            )
+            for o, v in enumerate(pinned)
+        ]
     AssessmentFramework.objects.bulk_create(pins, batch_size=BATCH)
 
     # Which questions show for this profile (follow-ups need their parent's answer): decided once
@@ -108,13 +166,22 @@ def seed(*, organisations: int = 200, per_organisation: int = 10, largest: int =
     answered: dict[int, object] = {}
     for _round in range(5):
         blocks = questionnaire_build(assessment=template).questions.values()
-        todo = [b for b in blocks if b.counts and b.question.pk not in answered and b.question.version_id != extra.pk]
+        todo = [
+            b
+            for b in blocks
+            if b.counts and b.question.pk not in answered and b.question.version_id != extra.pk
+        ]
         if not todo:
             break
         for b in todo:
             answered[b.question.pk] = _value(b.question, rng)
             plan.append(b.question)
-        Answer.objects.bulk_create([Answer(assessment=template, question=q, value=answered[q.pk]) for q in (b.question for b in todo)])
+        Answer.objects.bulk_create(
+            [
+                Answer(assessment=template, question=q, value=answered[q.pk])
+                for q in (b.question for b in todo)
+            ]
+        )
     Answer.objects.filter(assessment=template).delete()
 
     extra_questions = list(extra.questions.all())
@@ -127,25 +194,62 @@ def seed(*, organisations: int = 200, per_organisation: int = 10, largest: int =
             officer = officers[index // per_organisation]
             for question in questions:
                 na = rng.random() < 0.04
-                answers.append(Answer(
-                    assessment=assessment, question=question, updated_by=officer,
-                    value=None if na else (answered.get(question.pk) if question.version_id != extra.pk else rng.choice(["yes", "partial", "no"])),
-                    not_applicable=na, justification="Not part of our business." if na else "",
-                    comment=rng.choice(["", "", "Reviewed by legal.", "Owner to be named.", "規程は2026年4月に改訂済み。"]),
-                    revision=2,
-                ))
+                answers.append(
+                    Answer(
+                        assessment=assessment,
+                        question=question,
+                        updated_by=officer,
+                        value=None
+                        if na
+                        else (
+                            answered.get(question.pk)
+                            if question.version_id != extra.pk
+                            else rng.choice(["yes", "partial", "no"])
+                        ),
+                        not_applicable=na,
+                        justification="Not part of our business." if na else "",
+                        comment=rng.choice(
+                            [
+                                "",
+                                "",
+                                "Reviewed by legal.",
+                                "Owner to be named.",
+                                "規程は2026年4月に改訂済み。",
+                            ]
+                        ),
+                        revision=2,
+                    )
+                )
         Answer.objects.bulk_create(answers, batch_size=BATCH)
         evidence = [
-            Evidence(answer=a, original_name=f"evidence-{a.question_id}.pdf", stored_name="bench-shared.pdf", content_type="application/pdf",
-                     size=12345, sha256=hashlib.sha256(str(a.question_id).encode()).hexdigest(), uploaded_by=a.updated_by)
-            for a in answers if a.question.evidence_expected and rng.random() < 0.5
+            Evidence(
+                answer=a,
+                original_name=f"evidence-{a.question_id}.pdf",
+                stored_name="bench-shared.pdf",
+                content_type="application/pdf",
+                size=12345,
+                sha256=hashlib.sha256(str(a.question_id).encode()).hexdigest(),
+                uploaded_by=a.updated_by,
+            )
+            for a in answers
+            if a.question.evidence_expected and rng.random() < 0.5
         ]
         Evidence.objects.bulk_create(evidence, batch_size=BATCH)
         events = [
-            AuditEvent(actor=a.updated_by, actor_name=a.updated_by.username, event_type="answer.saved", object_type="assessments.answer",
-                       object_id=str(a.pk), object_repr=str(a), before={"value": None}, after={"value": a.value, "comment": a.comment},
-                       organisation_id=a.assessment.organisation_id, context_type="assessments.assessment", context_id=str(a.assessment_id),
-                       subject=a.question.urn)
+            AuditEvent(
+                actor=a.updated_by,
+                actor_name=a.updated_by.username,
+                event_type="answer.saved",
+                object_type="assessments.answer",
+                object_id=str(a.pk),
+                object_repr=str(a),
+                before={"value": None},
+                after={"value": a.value, "comment": a.comment},
+                organisation_id=a.assessment.organisation_id,
+                context_type="assessments.assessment",
+                context_id=str(a.assessment_id),
+                subject=a.question.urn,
+            )
             for a in answers
         ]
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
@@ -155,6 +259,11 @@ def seed(*, organisations: int = 200, per_organisation: int = 10, largest: int =
         if chunk_start % 500 == 0:
             log(f"  … {chunk_start + len(chunk)} assessments, {total_answers} answers")
     return {
-        "organisations": organisations, "assessments": len(assessments), "answers": total_answers, "evidence": total_evidence,
-        "history": total_events, "largest_assessment": assessments[0].pk, "seconds": time.perf_counter() - started,
+        "organisations": organisations,
+        "assessments": len(assessments),
+        "answers": total_answers,
+        "evidence": total_evidence,
+        "history": total_events,
+        "largest_assessment": assessments[0].pk,
+        "seconds": time.perf_counter() - started,
     }

@@ -5,14 +5,21 @@ check and the audit log apply to admin edits as to everything else.
 """
 
 from django.contrib import admin, messages
-from django.db import models
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
 from frameworks import services
 from frameworks.choices import VersionStatus
-from frameworks.models import FrameworkVersion, FrozenContentError, Provision, Question, Section, Source
+from frameworks.models import (
+    FrameworkVersion,
+    FrozenContentError,
+    Provision,
+    Question,
+    Section,
+    Source,
+)
 
 
 def _editable(version) -> bool:
@@ -84,16 +91,35 @@ class SourceInline(DraftOnlyInline):
 
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "framework", "version", "status", "legal_status", "effective_date", "portal_link"]
+    list_display = [
+        "__str__",
+        "framework",
+        "version",
+        "status",
+        "legal_status",
+        "effective_date",
+        "portal_link",
+    ]
     list_filter = ["status", "legal_status", "framework"]
     search_fields = ["name_ja", "name_en", "version", "framework__urn"]
-    readonly_fields = ["framework", "status", "content_hash", "cloned_from", "created_by", "created_at", "published_at", "retired_at"]
+    readonly_fields = [
+        "framework",
+        "status",
+        "content_hash",
+        "cloned_from",
+        "created_by",
+        "created_at",
+        "published_at",
+        "retired_at",
+    ]
     inlines = [SourceInline]
     actions = None
 
     @admin.display(description="Portal")
     def portal_link(self, obj):
-        return format_html('<a href="{}">view, publish, diff</a>', reverse("frameworks:version", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">view, publish, diff</a>', reverse("frameworks:version", args=[obj.pk])
+        )
 
     def has_add_permission(self, request):
         # New versions come from the catalog loader or by cloning a published one.
@@ -140,8 +166,21 @@ class QuestionInline(DraftOnlyInline):
     model = Question
     fk_name = "provision"
     fields = [
-        "urn", "type", "prompt_ja", "prompt_en", "help_ja", "help_en", "choices", "weight", "required",
-        "evidence_expected", "remediation_ja", "remediation_en", "depends_on_urn", "depends_on_answers", "order",
+        "urn",
+        "type",
+        "prompt_ja",
+        "prompt_en",
+        "help_ja",
+        "help_en",
+        "choices",
+        "weight",
+        "required",
+        "evidence_expected",
+        "remediation_ja",
+        "remediation_en",
+        "depends_on_urn",
+        "depends_on_answers",
+        "order",
     ]
 
     def get_formset(self, request, obj=None, **kwargs):

@@ -45,16 +45,44 @@ class VersionOutput(serializers.ModelSerializer):
     class Meta:
         model = FrameworkVersion
         fields = [
-            "id", "framework", "version", "status", "effective_date", "legal_status", "name_ja", "name_en",
-            "short_name_ja", "short_name_en", "description_ja", "description_en", "issuer_ja", "issuer_en",
-            "notes_ja", "notes_en", "content_hash", "cloned_from", "published_at", "retired_at",
+            "id",
+            "framework",
+            "version",
+            "status",
+            "effective_date",
+            "legal_status",
+            "name_ja",
+            "name_en",
+            "short_name_ja",
+            "short_name_en",
+            "description_ja",
+            "description_en",
+            "issuer_ja",
+            "issuer_en",
+            "notes_ja",
+            "notes_en",
+            "content_hash",
+            "cloned_from",
+            "published_at",
+            "retired_at",
         ]
 
 
 class SectionOutput(serializers.ModelSerializer):
     class Meta:
         model = Section
-        fields = ["id", "version", "parent", "key", "ref", "title_ja", "title_en", "description_ja", "description_en", "order"]
+        fields = [
+            "id",
+            "version",
+            "parent",
+            "key",
+            "ref",
+            "title_ja",
+            "title_en",
+            "description_ja",
+            "description_en",
+            "order",
+        ]
 
 
 class ProvisionOutput(serializers.ModelSerializer):
@@ -63,22 +91,65 @@ class ProvisionOutput(serializers.ModelSerializer):
     class Meta:
         model = Provision
         fields = [
-            "id", "version", "section", "urn", "ref", "title_ja", "title_en", "summary_ja", "summary_en", "strength",
-            "actors", "applies_when", "source", "confidence", "note_ja", "note_en", "law_id", "law_revision", "articles",
-            "article_text_ja", "order",
+            "id",
+            "version",
+            "section",
+            "urn",
+            "ref",
+            "title_ja",
+            "title_en",
+            "summary_ja",
+            "summary_en",
+            "strength",
+            "actors",
+            "applies_when",
+            "source",
+            "confidence",
+            "note_ja",
+            "note_en",
+            "law_id",
+            "law_revision",
+            "articles",
+            "article_text_ja",
+            "enforcement",
+            "enforcement_articles",
+            "order",
         ]
 
     def get_source(self, obj) -> dict:
         s = obj.source
-        return {"key": s.key, "title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date, "confidence": s.confidence}
+        return {
+            "key": s.key,
+            "title": s.title,
+            "publisher": s.publisher,
+            "url": s.url,
+            "date": s.date,
+            "confidence": s.confidence,
+        }
 
 
 class QuestionOutput(serializers.ModelSerializer):
     class Meta:
         model = Question
         fields = [
-            "id", "version", "provision", "urn", "type", "prompt_ja", "prompt_en", "help_ja", "help_en", "choices", "weight",
-            "required", "evidence_expected", "remediation_ja", "remediation_en", "depends_on_urn", "depends_on_answers", "order",
+            "id",
+            "version",
+            "provision",
+            "urn",
+            "type",
+            "prompt_ja",
+            "prompt_en",
+            "help_ja",
+            "help_en",
+            "choices",
+            "weight",
+            "required",
+            "evidence_expected",
+            "remediation_ja",
+            "remediation_en",
+            "depends_on_urn",
+            "depends_on_answers",
+            "order",
         ]
 
 
@@ -131,7 +202,11 @@ class FrameworkListApi(generics.ListAPIView):
     ordering_fields = ["urn"]
 
     def get_queryset(self):
-        return Framework.objects.filter(versions__in=_visible_versions(self.request)).distinct().order_by("urn")
+        return (
+            Framework.objects.filter(versions__in=_visible_versions(self.request))
+            .distinct()
+            .order_by("urn")
+        )
 
 
 @extend_schema(responses={200: VersionOutput(many=True), **ERRORS})
@@ -158,7 +233,9 @@ class SectionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return Section.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by("order", "id")
+        return Section.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by(
+            "order", "id"
+        )
 
 
 @extend_schema(responses={200: ProvisionOutput(many=True), **ERRORS})
@@ -169,13 +246,21 @@ class ProvisionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return Provision.objects.filter(version=_version(self.request, self.kwargs["pk"])).select_related("source").order_by("order", "id")
+        return (
+            Provision.objects.filter(version=_version(self.request, self.kwargs["pk"]))
+            .select_related("source")
+            .order_by("order", "id")
+        )
 
 
 @extend_schema(responses={200: ProvisionOutput, **ERRORS})
 class ProvisionDetailApi(APIView):
     def get(self, request, pk: int):
-        provision = Provision.objects.select_related("source").filter(pk=pk, version__in=_visible_versions(request)).first()
+        provision = (
+            Provision.objects.select_related("source")
+            .filter(pk=pk, version__in=_visible_versions(request))
+            .first()
+        )
         if provision is None:
             raise Http404
         return Response(ProvisionOutput(provision).data)
@@ -189,12 +274,18 @@ class QuestionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return Question.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by("order", "id")
+        return Question.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by(
+            "order", "id"
+        )
 
 
 class QuestionDetailApi(APIView):
     def get_permissions(self):
-        return [permissions.IsAdminUser()] if self.request.method == "PATCH" else super().get_permissions()
+        return (
+            [permissions.IsAdminUser()]
+            if self.request.method == "PATCH"
+            else super().get_permissions()
+        )
 
     def _question(self, request, pk: int) -> Question:
         question = Question.objects.filter(pk=pk, version__in=_visible_versions(request)).first()
@@ -227,20 +318,32 @@ class VersionCloneApi(_StaffAction):
     def post(self, request, pk: int):
         data = CloneInput(data=request.data)
         data.is_valid(raise_exception=True)
-        clone = services.framework_version_clone(actor=request.user, version=_version(request, pk), label=data.validated_data["version"])
+        clone = services.framework_version_clone(
+            actor=request.user, version=_version(request, pk), label=data.validated_data["version"]
+        )
         return Response(VersionOutput(clone).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(request=None, responses={200: VersionOutput, **ERRORS})
 class VersionPublishApi(_StaffAction):
     def post(self, request, pk: int):
-        return Response(VersionOutput(services.framework_version_publish(actor=request.user, version=_version(request, pk))).data)
+        return Response(
+            VersionOutput(
+                services.framework_version_publish(
+                    actor=request.user, version=_version(request, pk)
+                )
+            ).data
+        )
 
 
 @extend_schema(request=None, responses={200: VersionOutput, **ERRORS})
 class VersionRetireApi(_StaffAction):
     def post(self, request, pk: int):
-        return Response(VersionOutput(services.framework_version_retire(actor=request.user, version=_version(request, pk))).data)
+        return Response(
+            VersionOutput(
+                services.framework_version_retire(actor=request.user, version=_version(request, pk))
+            ).data
+        )
 
 
 class DiffOutput(serializers.Serializer):
@@ -250,13 +353,20 @@ class DiffOutput(serializers.Serializer):
     changed = serializers.ListField(child=serializers.DictField())
 
 
-@extend_schema(parameters=[OpenApiParameter("against", int, required=True, description="id of the older version")], responses={200: DiffOutput, **ERRORS})
+@extend_schema(
+    parameters=[
+        OpenApiParameter("against", int, required=True, description="id of the older version")
+    ],
+    responses={200: DiffOutput, **ERRORS},
+)
 class VersionDiffApi(APIView):
     def get(self, request, pk: int):
         try:
             against = int(request.query_params.get("against", ""))
         except ValueError:
-            raise ValidationError({"against": "Give the id of the version to compare with."}) from None
+            raise ValidationError(
+                {"against": "Give the id of the version to compare with."}
+            ) from None
         new, old = _version(request, pk), _version(request, against)
         if new.framework_id != old.framework_id:
             raise ValidationError({"against": "Both versions must belong to the same framework."})
@@ -271,6 +381,14 @@ class VersionDiffApi(APIView):
                 "version_changes": [change(c) for c in diff.version_changes],
                 "added": [item(*a) for a in diff.added],
                 "removed": [item(*r) for r in diff.removed],
-                "changed": [{"kind": d.kind, "key": d.key, "label": d.label, "changes": [change(c) for c in d.changes]} for d in diff.changed],
+                "changed": [
+                    {
+                        "kind": d.kind,
+                        "key": d.key,
+                        "label": d.label,
+                        "changes": [change(c) for c in d.changes],
+                    }
+                    for d in diff.changed
+                ],
             }
         )

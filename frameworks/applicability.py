@@ -40,43 +40,132 @@ FACTS: dict[str, Fact] = {
     fact.name: fact
     for fact in [
         Fact("roles", "roles", "AIに関する役割", "AI roles"),
-        Fact("handles_personal_info", "bool", "個人情報を取り扱う", "Handles personal information",
-             "個人情報を取り扱っている", "you handle personal information",
-             "個人情報を取り扱っていない", "you do not handle personal information"),
-        Fact("handles_special_care_info", "bool", "要配慮個人情報を取り扱う", "Handles special care-required personal information",
-             "要配慮個人情報を取り扱っている", "you handle special care-required personal information",
-             "要配慮個人情報を取り扱っていない", "you do not handle special care-required personal information"),
-        Fact("provides_to_third_parties", "bool", "個人データを第三者に提供する", "Provides personal data to third parties",
-             "個人データを第三者に提供している", "you provide personal data to third parties",
-             "個人データを第三者に提供していない", "you do not provide personal data to third parties"),
-        Fact("transfers_abroad", "bool", "個人データを外国にある第三者に提供する", "Provides personal data to third parties abroad",
-             "個人データを外国にある第三者に提供している", "you provide personal data to third parties abroad",
-             "個人データを外国に提供していない", "you do not provide personal data abroad"),
-        Fact("outsources_personal_data", "bool", "個人データの取扱いを委託する", "Entrusts the handling of personal data to others",
-             "個人データの取扱いを委託している", "you entrust the handling of personal data to others",
-             "個人データの取扱いを委託していない", "you do not entrust the handling of personal data"),
-        Fact("handles_personally_referable_info", "bool", "個人関連情報を第三者に提供する", "Provides personally referable information to third parties",
-             "個人関連情報（Cookie等）を第三者に提供している", "you provide personally referable information (cookies, IDs) to third parties",
-             "個人関連情報を第三者に提供していない", "you do not provide personally referable information to third parties"),
-        Fact("uses_pseudonymised_info", "bool", "仮名加工情報を作成・利用する", "Creates or uses pseudonymously processed information",
-             "仮名加工情報を作成・利用している", "you create or use pseudonymously processed information",
-             "仮名加工情報を利用していない", "you do not use pseudonymously processed information"),
-        Fact("uses_anonymised_info", "bool", "匿名加工情報を作成・利用する", "Creates or uses anonymously processed information",
-             "匿名加工情報を作成・利用している", "you create or use anonymously processed information",
-             "匿名加工情報を利用していない", "you do not use anonymously processed information"),
-        Fact("uses_external_genai_with_personal_data", "bool", "外部の生成AIサービスに個人データを入力する", "Puts personal data into external generative-AI services",
-             "外部の生成AIサービスに個人データを入力している", "you put personal data into external generative-AI services",
-             "外部の生成AIサービスに個人データを入力していない", "you do not put personal data into external generative-AI services"),
-        Fact("develops_foundation_models", "bool", "基盤モデルを開発する", "Develops foundation models",
-             "基盤モデルを開発している", "you develop foundation models",
-             "基盤モデルを開発していない", "you do not develop foundation models"),
-        Fact("foundation_model_parameters", "number", "最大の基盤モデルのパラメータ数", "Parameter count of the largest foundation model"),
-        Fact("frontier_capabilities", "bool", "最先端（フロンティア）級の能力を持つモデルを開発する", "Develops models with frontier capabilities",
-             "最先端級の能力を持つモデルを開発している", "you develop models with frontier capabilities",
-             "最先端級の能力を持つモデルを開発していない", "you do not develop models with frontier capabilities"),
-        Fact("provides_ai_agents", "bool", "自律的に行動するAIエージェントを開発・提供・利用する", "Develops, provides or uses autonomous AI agents",
-             "AIエージェントを開発・提供・利用している", "you develop, provide or use AI agents",
-             "AIエージェントを扱っていない", "you do not work with AI agents"),
+        Fact(
+            "handles_personal_info",
+            "bool",
+            "個人情報を取り扱う",
+            "Handles personal information",
+            "個人情報を取り扱っている",
+            "you handle personal information",
+            "個人情報を取り扱っていない",
+            "you do not handle personal information",
+        ),
+        Fact(
+            "handles_special_care_info",
+            "bool",
+            "要配慮個人情報を取り扱う",
+            "Handles special care-required personal information",
+            "要配慮個人情報を取り扱っている",
+            "you handle special care-required personal information",
+            "要配慮個人情報を取り扱っていない",
+            "you do not handle special care-required personal information",
+        ),
+        Fact(
+            "provides_to_third_parties",
+            "bool",
+            "個人データを第三者に提供する",
+            "Provides personal data to third parties",
+            "個人データを第三者に提供している",
+            "you provide personal data to third parties",
+            "個人データを第三者に提供していない",
+            "you do not provide personal data to third parties",
+        ),
+        Fact(
+            "transfers_abroad",
+            "bool",
+            "個人データを外国にある第三者に提供する",
+            "Provides personal data to third parties abroad",
+            "個人データを外国にある第三者に提供している",
+            "you provide personal data to third parties abroad",
+            "個人データを外国に提供していない",
+            "you do not provide personal data abroad",
+        ),
+        Fact(
+            "outsources_personal_data",
+            "bool",
+            "個人データの取扱いを委託する",
+            "Entrusts the handling of personal data to others",
+            "個人データの取扱いを委託している",
+            "you entrust the handling of personal data to others",
+            "個人データの取扱いを委託していない",
+            "you do not entrust the handling of personal data",
+        ),
+        Fact(
+            "handles_personally_referable_info",
+            "bool",
+            "個人関連情報を第三者に提供する",
+            "Provides personally referable information to third parties",
+            "個人関連情報（Cookie等）を第三者に提供している",
+            "you provide personally referable information (cookies, IDs) to third parties",
+            "個人関連情報を第三者に提供していない",
+            "you do not provide personally referable information to third parties",
+        ),
+        Fact(
+            "uses_pseudonymised_info",
+            "bool",
+            "仮名加工情報を作成・利用する",
+            "Creates or uses pseudonymously processed information",
+            "仮名加工情報を作成・利用している",
+            "you create or use pseudonymously processed information",
+            "仮名加工情報を利用していない",
+            "you do not use pseudonymously processed information",
+        ),
+        Fact(
+            "uses_anonymised_info",
+            "bool",
+            "匿名加工情報を作成・利用する",
+            "Creates or uses anonymously processed information",
+            "匿名加工情報を作成・利用している",
+            "you create or use anonymously processed information",
+            "匿名加工情報を利用していない",
+            "you do not use anonymously processed information",
+        ),
+        Fact(
+            "uses_external_genai_with_personal_data",
+            "bool",
+            "外部の生成AIサービスに個人データを入力する",
+            "Puts personal data into external generative-AI services",
+            "外部の生成AIサービスに個人データを入力している",
+            "you put personal data into external generative-AI services",
+            "外部の生成AIサービスに個人データを入力していない",
+            "you do not put personal data into external generative-AI services",
+        ),
+        Fact(
+            "develops_foundation_models",
+            "bool",
+            "基盤モデルを開発する",
+            "Develops foundation models",
+            "基盤モデルを開発している",
+            "you develop foundation models",
+            "基盤モデルを開発していない",
+            "you do not develop foundation models",
+        ),
+        Fact(
+            "foundation_model_parameters",
+            "number",
+            "最大の基盤モデルのパラメータ数",
+            "Parameter count of the largest foundation model",
+        ),
+        Fact(
+            "frontier_capabilities",
+            "bool",
+            "最先端（フロンティア）級の能力を持つモデルを開発する",
+            "Develops models with frontier capabilities",
+            "最先端級の能力を持つモデルを開発している",
+            "you develop models with frontier capabilities",
+            "最先端級の能力を持つモデルを開発していない",
+            "you do not develop models with frontier capabilities",
+        ),
+        Fact(
+            "provides_ai_agents",
+            "bool",
+            "自律的に行動するAIエージェントを開発・提供・利用する",
+            "Develops, provides or uses autonomous AI agents",
+            "AIエージェントを開発・提供・利用している",
+            "you develop, provide or use AI agents",
+            "AIエージェントを扱っていない",
+            "you do not work with AI agents",
+        ),
     ]
 }
 
@@ -103,7 +192,9 @@ _ROLE_TEXT = {
 def _leaf_text(condition: dict[str, Any], holds: bool) -> tuple[str, str]:
     fact = FACTS[condition["fact"]]
     if "includes" in condition:
-        ja, en = _ROLE_TEXT.get(condition["includes"], (condition["includes"], condition["includes"]))
+        ja, en = _ROLE_TEXT.get(
+            condition["includes"], (condition["includes"], condition["includes"])
+        )
         return (ja, en) if holds else (f"{ja}、に該当しない", f"not true that {en}")
     if "is" in condition:
         truthy = condition["is"] == holds
@@ -111,7 +202,10 @@ def _leaf_text(condition: dict[str, Any], holds: bool) -> tuple[str, str]:
     bound = condition.get("gte", condition.get("lt"))
     relation_en = "at least" if ("gte" in condition) == holds else "below"
     relation_ja = "以上" if ("gte" in condition) == holds else "未満"
-    return (f"{fact.label_ja}が{bound:,.0f}{relation_ja}", f"{fact.label_en.lower()} is {relation_en} {bound:,.0f}")
+    return (
+        f"{fact.label_ja}が{bound:,.0f}{relation_ja}",
+        f"{fact.label_en.lower()} is {relation_en} {bound:,.0f}",
+    )
 
 
 def evaluate(condition: dict[str, Any] | None, profile: dict[str, Any]) -> Evaluation:
@@ -167,7 +261,9 @@ def describe(condition: dict[str, Any] | None, language: str) -> str:
         return "常に該当" if ja else "always"
     for key, word_ja, word_en in (("all", " かつ ", " AND "), ("any", " または ", " OR ")):
         if key in condition:
-            joined = (word_ja if ja else word_en).join(describe(c, language) for c in condition[key])
+            joined = (word_ja if ja else word_en).join(
+                describe(c, language) for c in condition[key]
+            )
             return f"({joined})" if len(condition[key]) > 1 else joined
     if "not" in condition:
         inner = describe(condition["not"], language)
@@ -188,7 +284,13 @@ ACTOR_CONDITIONS: dict[str, dict[str, Any] | None] = {
 }
 
 
-def provision_applicability(*, actors: list[str], applies_when: dict[str, Any] | None, strength: str, profile: dict[str, Any]) -> Evaluation:
+def provision_applicability(
+    *,
+    actors: list[str],
+    applies_when: dict[str, Any] | None,
+    strength: str,
+    profile: dict[str, Any],
+) -> Evaluation:
     """Whether a provision applies to an organisation, and why.
 
     A government duty never applies: it binds the state and is shown for context.
@@ -197,7 +299,11 @@ def provision_applicability(*, actors: list[str], applies_when: dict[str, Any] |
     one, the provision applies when the organisation is any of its actors.
     """
     if strength == "government_duty":
-        return Evaluation(False, ["国等の責務であり、事業者は対象外"], ["it is a duty of the government, not of businesses"])
+        return Evaluation(
+            False,
+            ["国等の責務であり、事業者は対象外"],
+            ["it is a duty of the government, not of businesses"],
+        )
     if applies_when:
         return evaluate(applies_when, profile)
     conditions = [c for c in (ACTOR_CONDITIONS.get(a) for a in actors) if c is not None]

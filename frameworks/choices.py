@@ -17,7 +17,33 @@ class LegalStatus(models.TextChoices):
     CABINET_DECISION = "cabinet_decision", _("Cabinet decision")
     GOVERNMENT_GUIDELINE = "government_guideline", _("Government guideline")
     VOLUNTARY_GUIDE = "voluntary_guide", _("Voluntary guide")
+    #: A decision of the AI Strategy Headquarters (e.g. the AI Guideline under AI Promotion Act Art. 13).
+    HQ_DECISION = "hq_decision", _("AI Strategy Headquarters decision")
     REPORTED_UNVERIFIED = "reported_unverified", _("Reported, unverified")
+
+
+class FrameworkKind(models.TextChoices):
+    """What a framework is, for grouping gaps: law, guidance, or a reported claim."""
+
+    STATUTE = "statute", _("Statute")
+    GUIDELINE = "guideline", _("Guideline")
+    REPORTED = "reported", _("Reported claim")
+
+
+#: Which kind each legal status is; the one home of that rule.
+FRAMEWORK_KIND_OF = {
+    LegalStatus.STATUTE: FrameworkKind.STATUTE,
+    LegalStatus.CABINET_DECISION: FrameworkKind.GUIDELINE,
+    LegalStatus.GOVERNMENT_GUIDELINE: FrameworkKind.GUIDELINE,
+    LegalStatus.VOLUNTARY_GUIDE: FrameworkKind.GUIDELINE,
+    LegalStatus.HQ_DECISION: FrameworkKind.GUIDELINE,
+    LegalStatus.REPORTED_UNVERIFIED: FrameworkKind.REPORTED,
+}
+
+
+def framework_kind(legal_status: str) -> str:
+    """``"statute"``, ``"guideline"`` or ``"reported"`` for a version's legal status."""
+    return FRAMEWORK_KIND_OF[LegalStatus(legal_status)].value
 
 
 class Strength(models.TextChoices):
@@ -29,6 +55,23 @@ class Strength(models.TextChoices):
     GOVERNMENT_DUTY = "government_duty", _("Government duty")
     VOLUNTARY = "voluntary", _("Voluntary")
     REPORTED = "reported", _("Reported claim (not law)")
+
+
+class Enforcement(models.TextChoices):
+    """How breaching a provision is enforced, as the statute itself provides.
+
+    Example: APPI Art. 23 is ``regulator_order`` (PPC recommendation and order under Art. 148; a
+    penalty only for breaching an order, Art. 178); APPI Art. 17 is ``none`` (Art. 148 does not
+    reach it). The articles that provide it are stored beside the kind.
+    """
+
+    NONE = "none", _("No enforcement mechanism")
+    REGULATOR_ORDER = (
+        "regulator_order",
+        _("Regulator's recommendation and order; penalty for breaching an order"),
+    )
+    DIRECT_PENALTY = "direct_penalty", _("Direct criminal penalty")
+    ADMINISTRATIVE_FINE = "administrative_fine", _("Non-criminal administrative fine")
 
 
 class Confidence(models.TextChoices):

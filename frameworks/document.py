@@ -37,6 +37,7 @@ from frameworks.choices import (
     CHOICE_QUESTION_TYPES,
     Actor,
     Confidence,
+    Enforcement,
     LegalStatus,
     QuestionType,
     Strength,
@@ -92,6 +93,18 @@ class StatuteRef(Strict):
     text_ja: NonEmpty | None = None
 
 
+class EnforcementDoc(Strict):
+    """How a breach of the provision is enforced, and the articles that say so.
+
+    Example: ``{kind: regulator_order, articles: ["148", "178"]}`` for APPI Art. 23.
+    """
+
+    kind: Enforcement
+    articles: list[
+        Annotated[str, StringConstraints(pattern=r"^(suppl-)?[0-9]+(-[0-9]+)*(\([0-9]+\))*$")]
+    ] = Field(default_factory=list)
+
+
 class Condition(Strict):
     """A declarative applicability condition; see :mod:`frameworks.applicability`."""
 
@@ -112,7 +125,9 @@ class Condition(Strict):
         tests = [k for k in ("is_", "includes", "gte", "lt") if getattr(self, k) is not None]
         if combinators:
             if len(combinators) > 1 or self.fact is not None or tests:
-                raise ValueError("a condition is either all, any, not, or one fact test, never several")
+                raise ValueError(
+                    "a condition is either all, any, not, or one fact test, never several"
+                )
             return self
         if self.fact is None or len(tests) != 1:
             raise ValueError("a fact test needs 'fact' and exactly one of is, includes, gte, lt")
@@ -173,7 +188,9 @@ class QuestionDoc(Strict):
                 raise ValueError(f"a {self.type} question needs at least two choices")
             keys = [c.key for c in self.choices]
             if len(set(keys)) != len(keys):
-                raise ValueError(f"choice keys repeat: {sorted({k for k in keys if keys.count(k) > 1})}")
+                raise ValueError(
+                    f"choice keys repeat: {sorted({k for k in keys if keys.count(k) > 1})}"
+                )
         elif self.choices:
             raise ValueError(f"a {self.type} question has no choices")
         return self
@@ -190,13 +207,16 @@ class ProvisionDoc(Strict):
     source: Key
     confidence: Confidence
     statute: StatuteRef | None = None
+    enforcement: EnforcementDoc | None = None
     note: Text | None = None
     questions: list[QuestionDoc] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _government_duties_are_context(self) -> ProvisionDoc:
         if self.strength == Strength.GOVERNMENT_DUTY and self.questions:
-            raise ValueError("a government_duty provision binds the state, not the organisation: it has no questions")
+            raise ValueError(
+                "a government_duty provision binds the state, not the organisation: it has no questions"
+            )
         return self
 
 
@@ -218,7 +238,9 @@ class FrameworkDocument(Strict):
     short_name: Text
     description: Text
     issuer: Text
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)]
+    version: Annotated[
+        str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)
+    ]
     effective_date: dt.date
     legal_status: LegalStatus
     status: VersionStatus = VersionStatus.PUBLISHED
@@ -265,7 +287,12 @@ def document_problems(document: FrameworkDocument) -> list[tuple[str, str]]:
     seen_sections: dict[str, str] = {}
     for path, section in iter_sections(document.sections):
         if section.key in seen_sections:
-            problems.append((f"{path}.key", f"duplicate section key {section.key!r} (first at {seen_sections[section.key]})"))
+            problems.append(
+                (
+                    f"{path}.key",
+                    f"duplicate section key {section.key!r} (first at {seen_sections[section.key]})",
+                )
+            )
         seen_sections.setdefault(section.key, path)
 
     reported = document.legal_status == LegalStatus.REPORTED_UNVERIFIED
@@ -273,24 +300,53 @@ def document_problems(document: FrameworkDocument) -> list[tuple[str, str]]:
     prefix = document.urn + ":"
     for path, provision in iter_provisions(document):
         if provision.urn in seen_urns:
-            problems.append((f"{path}.urn", f"duplicate URN {provision.urn!r} (first at {seen_urns[provision.urn]})"))
+            problems.append(
+                (
+                    f"{path}.urn",
+                    f"duplicate URN {provision.urn!r} (first at {seen_urns[provision.urn]})",
+                )
+            )
         seen_urns.setdefault(provision.urn, path)
         if not provision.urn.startswith(prefix):
-            problems.append((f"{path}.urn", f"provision URNs start with the framework URN {prefix!r}"))
+            problems.append(
+                (f"{path}.urn", f"provision URNs start with the framework URN {prefix!r}")
+            )
         if provision.source not in source_keys:
-            problems.append((f"{path}.source", f"unknown source {provision.source!r}; declared sources: {', '.join(source_keys)}"))
+            problems.append(
+                (
+                    f"{path}.source",
+                    f"unknown source {provision.source!r}; declared sources: {', '.join(source_keys)}",
+                )
+            )
         if reported and provision.strength != Strength.REPORTED:
-            problems.append((f"{path}.strength", "a reported_unverified version holds only 'reported' provisions"))
+            problems.append(
+                (
+                    f"{path}.strength",
+                    "a reported_unverified version holds only 'reported' provisions",
+                )
+            )
         if not reported and provision.strength == Strength.REPORTED:
-            problems.append((f"{path}.strength", "'reported' provisions belong in a reported_unverified version"))
+            problems.append(
+                (
+                    f"{path}.strength",
+                    "'reported' provisions belong in a reported_unverified version",
+                )
+            )
 
     questions = dict()
     for path, question in iter_questions(document):
         if question.urn in seen_urns:
-            problems.append((f"{path}.urn", f"duplicate URN {question.urn!r} (first at {seen_urns[question.urn]})"))
+            problems.append(
+                (
+                    f"{path}.urn",
+                    f"duplicate URN {question.urn!r} (first at {seen_urns[question.urn]})",
+                )
+            )
         seen_urns.setdefault(question.urn, path)
         if not question.urn.startswith(prefix):
-            problems.append((f"{path}.urn", f"question URNs start with the framework URN {prefix!r}"))
+            problems.append(
+                (f"{path}.urn", f"question URNs start with the framework URN {prefix!r}")
+            )
         questions.setdefault(question.urn, question)
 
     for path, question in iter_questions(document):
@@ -299,16 +355,25 @@ def document_problems(document: FrameworkDocument) -> list[tuple[str, str]]:
             continue
         target = questions.get(dep.question)
         if target is None:
-            problems.append((f"{path}.depends_on.question", f"no question {dep.question!r} in this version"))
+            problems.append(
+                (f"{path}.depends_on.question", f"no question {dep.question!r} in this version")
+            )
         elif target.urn == question.urn:
             problems.append((f"{path}.depends_on.question", "a question cannot depend on itself"))
         elif not target.choices:
-            problems.append((f"{path}.depends_on.question", f"{dep.question!r} has no choices to depend on"))
+            problems.append(
+                (f"{path}.depends_on.question", f"{dep.question!r} has no choices to depend on")
+            )
         else:
             keys = {c.key for c in target.choices}
             for index, answer in enumerate(dep.answers):
                 if answer not in keys:
-                    problems.append((f"{path}.depends_on.answers[{index}]", f"{answer!r} is not a choice of {dep.question!r} ({', '.join(sorted(keys))})"))
+                    problems.append(
+                        (
+                            f"{path}.depends_on.answers[{index}]",
+                            f"{answer!r} is not a choice of {dep.question!r} ({', '.join(sorted(keys))})",
+                        )
+                    )
     return problems
 
 
@@ -323,4 +388,3 @@ def format_loc(loc: tuple[Any, ...]) -> str:
             name = {"not_": "not", "is_": "is"}.get(str(part), str(part))
             out += f".{name}" if out else name
     return out
-

@@ -80,7 +80,9 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
         if isinstance(node, yaml.MappingNode):
             key = {"not_": "not", "is_": "is"}.get(str(part), part)
             node = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
         else:
             node = None
@@ -109,22 +111,30 @@ def parse_framework_text(text: str, *, name: str) -> FrameworkDocument:
             root = yaml.compose(text, Loader=_StrictLoader)
             data = yaml.load(text, Loader=_StrictLoader)
     except json.JSONDecodeError as exc:
-        raise FrameworkFileError([FileProblem(name, "", f"malformed JSON: {exc.msg}", exc.lineno)]) from exc
+        raise FrameworkFileError(
+            [FileProblem(name, "", f"malformed JSON: {exc.msg}", exc.lineno)]
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        message = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x) or str(exc)
+        message = " ".join(
+            str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x
+        ) or str(exc)
         raise FrameworkFileError(
             [FileProblem(name, "", f"malformed YAML: {message}", mark.line + 1 if mark else None)]
         ) from exc
     if not isinstance(data, dict):
-        raise FrameworkFileError([FileProblem(name, "", "the file must hold one mapping (a framework version)")])
+        raise FrameworkFileError(
+            [FileProblem(name, "", "the file must hold one mapping (a framework version)")]
+        )
 
     try:
         document = FrameworkDocument.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            loc = tuple(
+                p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+            )
             message = error["msg"].removeprefix("Value error, ")
             problems.append(FileProblem(name, format_loc(loc), message, _line_of(root, loc)))
         raise FrameworkFileError(problems) from exc
@@ -142,7 +152,9 @@ def parse_framework_file(path: Path) -> FrameworkDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkFileError([FileProblem(str(path), "", f"cannot read the file: {exc}")]) from exc
+        raise FrameworkFileError(
+            [FileProblem(str(path), "", f"cannot read the file: {exc}")]
+        ) from exc
     return parse_framework_text(text, name=path.name)
 
 

@@ -7,5 +7,9 @@ class CloneForm(forms.Form):
     version = forms.CharField(
         label=_("New version label"),
         max_length=40,
-        validators=[RegexValidator(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", _("Use letters, digits, dots and hyphens."))],
+        validators=[
+            RegexValidator(
+                r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", _("Use letters, digits, dots and hyphens.")
+            )
+        ],
     )

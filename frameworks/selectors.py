@@ -14,7 +14,6 @@ from frameworks.choices import VersionStatus
 from frameworks.document import FrameworkDocument, iter_provisions, iter_questions, iter_sections
 from frameworks.models import Framework, FrameworkVersion, Provision, Question, Section, Source
 
-
 # --- Lists and single objects ----------------------------------------------------------------
 
 
@@ -23,12 +22,18 @@ def framework_list(*, include_drafts: bool = False) -> QuerySet[Framework]:
 
     Drafts are work in progress: only staff (``include_drafts``) see them.
     """
-    versions = FrameworkVersion.objects.annotate(question_count=Count("questions")).order_by("-effective_date", "-id")
+    versions = FrameworkVersion.objects.annotate(question_count=Count("questions")).order_by(
+        "-effective_date", "-id"
+    )
     frameworks = Framework.objects.all()
     if not include_drafts:
         versions = versions.exclude(status=VersionStatus.DRAFT)
-        frameworks = frameworks.filter(versions__status__in=[VersionStatus.PUBLISHED, VersionStatus.RETIRED]).distinct()
-    return frameworks.prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+        frameworks = frameworks.filter(
+            versions__status__in=[VersionStatus.PUBLISHED, VersionStatus.RETIRED]
+        ).distinct()
+    return frameworks.prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="visible_versions")
+    )
 
 
 def framework_version_get(*, pk: int) -> FrameworkVersion:
@@ -38,14 +43,18 @@ def framework_version_get(*, pk: int) -> FrameworkVersion:
         raise Http404("No such framework version.") from None
 
 
-def framework_version_list(*, framework: Framework, include_drafts: bool = False) -> QuerySet[FrameworkVersion]:
+def framework_version_list(
+    *, framework: Framework, include_drafts: bool = False
+) -> QuerySet[FrameworkVersion]:
     versions = framework.versions.order_by("-effective_date", "-id")
     return versions if include_drafts else versions.exclude(status=VersionStatus.DRAFT)
 
 
 def framework_version_latest_published(*, framework: Framework) -> FrameworkVersion | None:
     return (
-        framework.versions.filter(status=VersionStatus.PUBLISHED).order_by("-effective_date", "-id").first()
+        framework.versions.filter(status=VersionStatus.PUBLISHED)
+        .order_by("-effective_date", "-id")
+        .first()
     )
 
 
@@ -120,7 +129,11 @@ def framework_version_document(*, version: FrameworkVersion) -> FrameworkDocumen
         }
         if q.choices:
             data["choices"] = [
-                {"key": c["key"], "label": {"ja": c["label_ja"], "en": c["label_en"]}, "score": c["score"]}
+                {
+                    "key": c["key"],
+                    "label": {"ja": c["label_ja"], "en": c["label_en"]},
+                    "score": c["score"],
+                }
                 for c in q.choices
             ]
         if q.depends_on_urn:
@@ -141,6 +154,8 @@ def framework_version_document(*, version: FrameworkVersion) -> FrameworkDocumen
             "note": _text(p.note_ja, p.note_en),
             "questions": [question_data(q) for q in p.questions.all()],
         }
+        if p.enforcement:
+            data["enforcement"] = {"kind": p.enforcement, "articles": p.enforcement_articles}
         if p.law_id:
             data["statute"] = {
                 "law_id": p.law_id,
@@ -199,7 +214,9 @@ def _drop_none(value: Any) -> Any:
 
 def document_content_hash(document: FrameworkDocument) -> str:
     """SHA-256 of the document's content in canonical JSON (sorted keys, no spaces)."""
-    canonical = json.dumps(document.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        document.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -254,16 +271,22 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     a, b = _flatten(old), _flatten(new)
-    return [FieldChange(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    return [
+        FieldChange(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)
+    ]
 
 
 def _items(document: FrameworkDocument) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
     items: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for _path, section in iter_sections(document.sections):
-        data = section.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"sections", "provisions"})
+        data = section.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"sections", "provisions"}
+        )
         items[("section", section.key)] = (f"{section.ref or ''} {section.title.en}".strip(), data)
     for _path, provision in iter_provisions(document):
-        data = provision.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"questions"})
+        data = provision.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"questions"}
+        )
         items[("provision", provision.urn)] = (f"{provision.ref} {provision.title.en}", data)
     for _path, question in iter_questions(document):
         data = question.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -281,8 +304,16 @@ def framework_version_diff(*, old: FrameworkVersion, new: FrameworkVersion) -> V
         new_doc.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=head_fields),
     )
     old_items, new_items = _items(old_doc), _items(new_doc)
-    added = [(kind, key, new_items[(kind, key)][0]) for kind, key in new_items if (kind, key) not in old_items]
-    removed = [(kind, key, old_items[(kind, key)][0]) for kind, key in old_items if (kind, key) not in new_items]
+    added = [
+        (kind, key, new_items[(kind, key)][0])
+        for kind, key in new_items
+        if (kind, key) not in old_items
+    ]
+    removed = [
+        (kind, key, old_items[(kind, key)][0])
+        for kind, key in old_items
+        if (kind, key) not in new_items
+    ]
     changed = []
     for ident, (label, data) in new_items.items():
         if ident in old_items:
@@ -295,7 +326,9 @@ def framework_version_diff(*, old: FrameworkVersion, new: FrameworkVersion) -> V
 def framework_versions_latest_published() -> list[FrameworkVersion]:
     """The newest published version of every framework: what a new assessment pins."""
     latest: dict[int, FrameworkVersion] = {}
-    for version in FrameworkVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by("framework__urn", "-effective_date", "-id"):
+    for version in FrameworkVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by(
+        "framework__urn", "-effective_date", "-id"
+    ):
         latest.setdefault(version.framework_id, version)
     return list(latest.values())
 
@@ -314,7 +347,9 @@ def _content_key(version: FrameworkVersion) -> tuple | None:
     return (version.pk, version.content_hash, version.published_at.isoformat())
 
 
-def version_content_list(*, versions: list[FrameworkVersion]) -> tuple[list[Section], list[Provision], list[Question]]:
+def version_content_list(
+    *, versions: list[FrameworkVersion]
+) -> tuple[list[Section], list[Provision], list[Question]]:
     """Sections, provisions (with their source) and questions of ``versions``, each in order.
 
     Published versions are read once per process (three queries for all the versions not yet
@@ -334,7 +369,11 @@ def version_content_list(*, versions: list[FrameworkVersion]) -> tuple[list[Sect
         fresh: dict[int, tuple[list, list, list]] = {pk: ([], [], []) for pk in ids}
         for section in Section.objects.filter(version_id__in=ids).order_by("order", "id"):
             fresh[section.version_id][0].append(section)
-        for provision in Provision.objects.filter(version_id__in=ids).select_related("source").order_by("order", "id"):
+        for provision in (
+            Provision.objects.filter(version_id__in=ids)
+            .select_related("source")
+            .order_by("order", "id")
+        ):
             fresh[provision.version_id][1].append(provision)
         for question in Question.objects.filter(version_id__in=ids).order_by("order", "id"):
             fresh[question.version_id][2].append(question)

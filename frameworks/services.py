@@ -100,8 +100,12 @@ def _create_content(*, version: FrameworkVersion, document: FrameworkDocument) -
                     note_en=p.note.en if p.note else "",
                     law_id=p.statute.law_id if p.statute else "",
                     law_revision=p.statute.revision if p.statute else "",
-                    articles=[a.model_dump(exclude_none=True) for a in p.statute.articles] if p.statute else [],
+                    articles=[a.model_dump(exclude_none=True) for a in p.statute.articles]
+                    if p.statute
+                    else [],
                     article_text_ja=(p.statute.text_ja or "") if p.statute else "",
+                    enforcement=p.enforcement.kind if p.enforcement else "",
+                    enforcement_articles=list(p.enforcement.articles) if p.enforcement else [],
                     order=next(order),
                 )
                 pending_provisions.append((provision, p.questions))
@@ -149,7 +153,9 @@ def framework_version_load(*, document: FrameworkDocument, actor: User | None = 
     """
     content_hash = document_content_hash(document)
     framework, _created = Framework.objects.get_or_create(urn=document.urn)
-    existing = FrameworkVersion.objects.filter(framework=framework, version=document.version).first()
+    existing = FrameworkVersion.objects.filter(
+        framework=framework, version=document.version
+    ).first()
     if existing is not None:
         if existing.status != VersionStatus.DRAFT and existing.content_hash == content_hash:
             return LoadResult(existing, "unchanged")
@@ -200,7 +206,9 @@ def framework_version_load(*, document: FrameworkDocument, actor: User | None = 
     return LoadResult(version, "created")
 
 
-def framework_files_load(*, paths: list[Path], actor: User | None = None) -> list[tuple[Path, LoadResult]]:
+def framework_files_load(
+    *, paths: list[Path], actor: User | None = None
+) -> list[tuple[Path, LoadResult]]:
     """Load several files all or nothing: any invalid file or refused version writes nothing.
 
     Every file is parsed before anything is written, so the error lists the
@@ -217,7 +225,11 @@ def framework_files_load(*, paths: list[Path], actor: User | None = None) -> lis
     for path, document in documents:
         ident = (document.urn, document.version)
         if ident in seen:
-            problems.append(FileProblem(path.name, "version", f"{ident[0]} {ident[1]} is also in {seen[ident].name}"))
+            problems.append(
+                FileProblem(
+                    path.name, "version", f"{ident[0]} {ident[1]} is also in {seen[ident].name}"
+                )
+            )
         seen.setdefault(ident, path)
     if problems:
         raise FrameworkFileError(problems)
@@ -236,7 +248,9 @@ def framework_files_load(*, paths: list[Path], actor: User | None = None) -> lis
 
 
 @transaction.atomic
-def framework_version_clone(*, actor: User, version: FrameworkVersion, label: str) -> FrameworkVersion:
+def framework_version_clone(
+    *, actor: User, version: FrameworkVersion, label: str
+) -> FrameworkVersion:
     """Copy a published or retired version into a new draft with new rows and the label ``label``.
 
     URNs stay the same, so the new version's items map onto the old ones.
@@ -250,12 +264,25 @@ def framework_version_clone(*, actor: User, version: FrameworkVersion, label: st
     except PydanticValidationError as exc:
         raise ValidationError({"version": [e["msg"] for e in exc.errors()]}) from exc
     if FrameworkVersion.objects.filter(framework=version.framework, version=label).exists():
-        raise ValidationError({"version": f"{version.framework.urn} already has a version {label!r}."})
+        raise ValidationError(
+            {"version": f"{version.framework.urn} already has a version {label!r}."}
+        )
     clone = FrameworkVersion(
         **{
             f.attname: getattr(version, f.attname)
             for f in FrameworkVersion._meta.concrete_fields
-            if f.attname not in {"id", "status", "content_hash", "published_at", "retired_at", "created_at", "cloned_from_id", "created_by_id", "version"}
+            if f.attname
+            not in {
+                "id",
+                "status",
+                "content_hash",
+                "published_at",
+                "retired_at",
+                "created_at",
+                "cloned_from_id",
+                "created_by_id",
+                "version",
+            }
         },
         version=label,
         status=VersionStatus.DRAFT,
@@ -285,7 +312,12 @@ def framework_version_publish(*, actor: User, version: FrameworkVersion) -> Fram
         document = framework_version_document(version=version)
     except PydanticValidationError as exc:
         raise ValidationError(
-            {"content": [f"{format_loc(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]}
+            {
+                "content": [
+                    f"{format_loc(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in exc.errors()
+                ]
+            }
         ) from exc
     from frameworks.document import document_problems
 
@@ -312,7 +344,9 @@ def framework_version_retire(*, actor: User, version: FrameworkVersion) -> Frame
     """Stop offering a published version to new assessments; it stays readable for pinned ones."""
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
-        raise ValidationError({"status": f"Only a published version can be retired; {version} is {version.status}."})
+        raise ValidationError(
+            {"status": f"Only a published version can be retired; {version} is {version.status}."}
+        )
     version.status = VersionStatus.RETIRED
     version.retired_at = timezone.now()
     version.save()
@@ -348,7 +382,9 @@ def framework_version_details_update(*, actor: User, version: FrameworkVersion) 
     """Save edited details (names, dates, notes) of a draft version."""
     stored = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if stored.status != VersionStatus.DRAFT:
-        raise FrozenContentError(f"{stored} is {stored.status}; clone it into a draft to make changes")
+        raise FrozenContentError(
+            f"{stored} is {stored.status}; clone it into a draft to make changes"
+        )
     version.full_clean()
     version.save()
     audit_record(
@@ -362,15 +398,22 @@ def framework_version_details_update(*, actor: User, version: FrameworkVersion) 
 
 
 def _snapshot(instance: models.Model) -> dict:
-    return {k: (v if isinstance(v, (str, int, float, bool, list, dict, type(None))) else str(v)) for k, v in model_to_dict(instance).items()}
+    return {
+        k: (v if isinstance(v, (str, int, float, bool, list, dict, type(None))) else str(v))
+        for k, v in model_to_dict(instance).items()
+    }
 
 
 @transaction.atomic
-def framework_content_save(*, actor: User, instance: Section | Provision | Question | Source) -> None:
+def framework_content_save(
+    *, actor: User, instance: Section | Provision | Question | Source
+) -> None:
     """Create or update one row inside a draft version (the admin's edit path)."""
     version = FrameworkVersion.objects.select_for_update().get(pk=instance.version_id)
     if version.status != VersionStatus.DRAFT:
-        raise FrozenContentError(f"{version} is {version.status}; clone it into a draft to make changes")
+        raise FrozenContentError(
+            f"{version} is {version.status}; clone it into a draft to make changes"
+        )
     before = None
     if instance.pk is not None:
         stored = type(instance).objects.filter(pk=instance.pk).first()
@@ -379,7 +422,9 @@ def framework_content_save(*, actor: User, instance: Section | Provision | Quest
     instance.save()
     audit_record(
         actor=actor,
-        event_type=AuditEventType.FRAMEWORK_CONTENT_UPDATED if before else AuditEventType.FRAMEWORK_CONTENT_CREATED,
+        event_type=AuditEventType.FRAMEWORK_CONTENT_UPDATED
+        if before
+        else AuditEventType.FRAMEWORK_CONTENT_CREATED,
         obj=instance,
         before=before,
         after=_snapshot(instance),
@@ -387,7 +432,9 @@ def framework_content_save(*, actor: User, instance: Section | Provision | Quest
 
 
 @transaction.atomic
-def framework_content_delete(*, actor: User, instance: Section | Provision | Question | Source) -> None:
+def framework_content_delete(
+    *, actor: User, instance: Section | Provision | Question | Source
+) -> None:
     version = FrameworkVersion.objects.select_for_update().get(pk=instance.version_id)
     if version.status != VersionStatus.DRAFT:
         raise FrozenContentError(f"{version} is {version.status}; its content cannot be deleted")

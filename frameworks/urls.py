@@ -7,7 +7,9 @@ app_name = "frameworks"
 urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("versions/<int:pk>/", views.version_detail, name="version"),
-    path("versions/<int:pk>/provisions/<int:provision_pk>/", views.provision_detail, name="provision"),
+    path(
+        "versions/<int:pk>/provisions/<int:provision_pk>/", views.provision_detail, name="provision"
+    ),
     path("versions/<int:pk>/clone/", views.version_clone, name="clone"),
     path("versions/<int:pk>/publish/", views.version_publish, name="publish"),
     path("versions/<int:pk>/retire/", views.version_retire, name="retire"),

@@ -63,10 +63,16 @@ def provision_detail(request, pk: int, provision_pk: int):
 @login_required
 def version_diff(request, framework_pk: int):
     framework = get_object_or_404(Framework, pk=framework_pk)
-    versions = list(selectors.framework_version_list(framework=framework, include_drafts=request.user.is_staff))
+    versions = list(
+        selectors.framework_version_list(framework=framework, include_drafts=request.user.is_staff)
+    )
     by_pk = {str(v.pk): v for v in versions}
     if len(versions) < 2:
-        return render(request, "frameworks/diff.html", {"framework": framework, "versions": versions, "diff": None})
+        return render(
+            request,
+            "frameworks/diff.html",
+            {"framework": framework, "versions": versions, "diff": None},
+        )
     old = by_pk.get(request.GET.get("old", ""), versions[1])
     new = by_pk.get(request.GET.get("new", ""), versions[0])
     diff, error = None, None
@@ -74,7 +80,14 @@ def version_diff(request, framework_pk: int):
         diff = selectors.framework_version_diff(old=old, new=new)
     except PydanticValidationError:
         error = _("One of these versions is an incomplete draft; fix it before comparing.")
-    context = {"framework": framework, "versions": versions, "old": old, "new": new, "diff": diff, "error": error}
+    context = {
+        "framework": framework,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "diff": diff,
+        "error": error,
+    }
     return render(request, "frameworks/diff.html", context)
 
 
@@ -102,8 +115,13 @@ def version_clone(request, pk: int):
         return redirect("frameworks:version", pk=pk)
 
     def clone(version):
-        new = services.framework_version_clone(actor=request.user, version=version, label=form.cleaned_data["version"])
-        messages.success(request, _("Draft %(version)s created. Edit it, then publish it.") % {"version": new.version})
+        new = services.framework_version_clone(
+            actor=request.user, version=version, label=form.cleaned_data["version"]
+        )
+        messages.success(
+            request,
+            _("Draft %(version)s created. Edit it, then publish it.") % {"version": new.version},
+        )
         return redirect("frameworks:version", pk=new.pk)
 
     return _lifecycle(request, pk, clone)

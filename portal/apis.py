@@ -22,4 +22,8 @@ class OrganisationListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
-        return Membership.objects.filter(user=self.request.user).select_related("organisation").order_by("organisation__name")
+        return (
+            Membership.objects.filter(user=self.request.user)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        )

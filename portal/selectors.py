@@ -11,7 +11,11 @@ ACTIVE_ORGANISATION_SESSION_KEY = "active_organisation_id"
 
 
 def membership_list(*, user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
 
 
 def membership_active_get(*, user: User, session) -> Membership | None:
@@ -28,7 +32,11 @@ def membership_active_get(*, user: User, session) -> Membership | None:
 
 def access_membership(*, user: User, organisation_id: int) -> Membership:
     """The user's membership of an organisation; 404 when there is none (as for a missing organisation)."""
-    membership = Membership.objects.select_related("organisation").filter(user=user, organisation_id=organisation_id).first()
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation_id=organisation_id)
+        .first()
+    )
     if membership is None:
         raise Http404("No such organisation.")
     return membership

@@ -22,6 +22,7 @@ def _event(
     context: models.Model | None = None,
     subject: str = "",
 ) -> AuditEvent:
+    event_type = AuditEventType(event_type)  # ValueError for an unknown type: never a silent typo
     event = AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None and actor.pk else "",
@@ -38,7 +39,9 @@ def _event(
         subject=subject,
     )
     # actor and organisation are rows the caller holds; checking they exist would cost a query each.
-    event.full_clean(exclude=["actor", "organisation"], validate_unique=False, validate_constraints=False)
+    event.full_clean(
+        exclude=["actor", "organisation"], validate_unique=False, validate_constraints=False
+    )
     return event
 
 
@@ -60,8 +63,14 @@ def audit_record(
 ) -> AuditEvent:
     """Append one row to the audit log. Call it inside the transaction of the change it records."""
     event = _event(
-        actor=actor, event_type=event_type, obj=obj, before=before, after=after,
-        organisation=organisation, context=context, subject=subject,
+        actor=actor,
+        event_type=event_type,
+        obj=obj,
+        before=before,
+        after=after,
+        organisation=organisation,
+        context=context,
+        subject=subject,
     )
     event.save(force_insert=True)
     return event
@@ -74,7 +83,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user=user, name=name.strip(), prefix=key[:10], key_sha256=ApiToken.digest(key))
     token.full_clean()
     token.save()
-    audit_record(actor=user, event_type=AuditEventType.API_TOKEN_CREATED, obj=token, after={"name": token.name, "prefix": token.prefix})
+    audit_record(
+        actor=user,
+        event_type=AuditEventType.API_TOKEN_CREATED,
+        obj=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
     return token, key
 
 
@@ -85,4 +99,10 @@ def api_token_revoke(*, user: User, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=user, event_type=AuditEventType.API_TOKEN_REVOKED, obj=token, before={"revoked_at": None}, after={"revoked_at": token.revoked_at.isoformat()})
+        audit_record(
+            actor=user,
+            event_type=AuditEventType.API_TOKEN_REVOKED,
+            obj=token,
+            before={"revoked_at": None},
+            after={"revoked_at": token.revoked_at.isoformat()},
+        )

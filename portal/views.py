@@ -35,7 +35,9 @@ def organisation_switch(request):
     membership = access_membership(user=request.user, organisation_id=organisation_id)
     request.session[ACTIVE_ORGANISATION_SESSION_KEY] = membership.organisation_id
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     return redirect(target)
 
@@ -51,7 +53,9 @@ def api_tokens(request):
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke") or 0).first()
+            token = ApiToken.objects.filter(
+                user=request.user, pk=request.POST.get("revoke") or 0
+            ).first()
             if token is None:
                 raise Http404
             api_token_revoke(user=request.user, token=token)
@@ -62,7 +66,12 @@ def api_tokens(request):
             _token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
             form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
-    response = render(request, "portal/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}, status=400 if form.errors else 200)
+    response = render(
+        request,
+        "portal/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+        status=400 if form.errors else 200,
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -78,7 +87,9 @@ def _check_broker() -> str:
 
     url = app.conf.broker_url
     if url.startswith(("memory", "filesystem")):
-        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", tempfile.gettempdir()))
+        folder = Path(
+            settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", tempfile.gettempdir())
+        )
         if url.startswith("filesystem") and not folder.is_dir():
             raise OSError(f"broker folder missing: {folder}")
         return "ok"
@@ -99,13 +110,19 @@ def _check_storage() -> str:
 def healthz(request):
     """Database, broker and storage, each reported separately; 503 when one is down."""
     checks = {}
-    for name, check in (("database", _check_database), ("broker", _check_broker), ("storage", _check_storage)):
+    for name, check in (
+        ("database", _check_database),
+        ("broker", _check_broker),
+        ("storage", _check_storage),
+    ):
         try:
             checks[name] = check()
         except Exception as exc:  # any failure is a failed check, reported, never a 500
             checks[name] = f"error: {type(exc).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
 
 
 def not_found(request, exception=None):

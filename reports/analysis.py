@@ -33,23 +33,20 @@ from django.utils import timezone
 
 from assessments.answer_values import answer_value_labels
 from assessments.models import Assessment
-from assessments.selectors import Questionnaire, QuestionBlock, SectionBlock, questionnaire_build
+from assessments.selectors import QuestionBlock, Questionnaire, SectionBlock, questionnaire_build
 from frameworks.choices import CHOICE_QUESTION_TYPES, Strength
+from frameworks.severity import SEVERITY_ORDER, provision_severity
 
 SNAPSHOT_SCHEMA = 1
-SEVERITY = {
-    Strength.BINDING: "high",
-    Strength.BINDING_NO_SANCTION: "medium",
-    Strength.EFFORT_DUTY: "medium",
-    Strength.VOLUNTARY: "low",
-    Strength.REPORTED: "watch",
-}
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "watch": 3}
 STATUS_ORDER = {"gap": 0, "unanswered": 1, "partial": 2}
 OBLIGATIONS = {Strength.BINDING, Strength.BINDING_NO_SANCTION, Strength.EFFORT_DUTY}
 GUIDELINES = {Strength.VOLUNTARY}
 #: Which group of the report a provision's gaps are listed in.
-GROUP_OF = {**{s: "obligations" for s in OBLIGATIONS}, Strength.VOLUNTARY: "guidelines", Strength.REPORTED: "reported"}
+GROUP_OF = {
+    **{s: "obligations" for s in OBLIGATIONS},
+    Strength.VOLUNTARY: "guidelines",
+    Strength.REPORTED: "reported",
+}
 
 
 @dataclass
@@ -93,7 +90,10 @@ def _answer_texts(block: QuestionBlock) -> tuple[str, str]:
         return "", ""
     if answer.not_applicable:
         return "該当なし", "Not applicable"
-    return (answer_value_labels(block.question, answer.value, "ja"), answer_value_labels(block.question, answer.value, "en"))
+    return (
+        answer_value_labels(block.question, answer.value, "ja"),
+        answer_value_labels(block.question, answer.value, "en"),
+    )
 
 
 @dataclass
@@ -132,12 +132,17 @@ def _provision(pb, framework: dict[str, Any]) -> _Provision:
                 "score": score,
                 "remediation_ja": block.question.remediation_ja,
                 "remediation_en": block.question.remediation_en,
-                "evidence": [{"name": e.original_name, "sha256": e.sha256, "size": e.size} for e in block.evidence],
+                "evidence": [
+                    {"name": e.original_name, "sha256": e.sha256, "size": e.size}
+                    for e in block.evidence
+                ],
             }
         )
     if not pb.applicability.applies or not visible:
         status = "not_applicable"
-    elif all(q["not_applicable"] for q in questions if q["answered"]) and all(q["answered"] for q in questions):
+    elif all(q["not_applicable"] for q in questions if q["answered"]) and all(
+        q["answered"] for q in questions
+    ):
         status = "not_applicable"
     elif not answered_any:
         status = "unanswered"
@@ -158,7 +163,9 @@ def _provision(pb, framework: dict[str, Any]) -> _Provision:
         "title_ja": provision.title_ja,
         "title_en": provision.title_en,
         "strength": provision.strength,
-        "severity": SEVERITY.get(provision.strength),
+        "severity": provision_severity(
+            strength=provision.strength, enforcement=provision.enforcement
+        ),
         "group": GROUP_OF.get(provision.strength),
         "status": status,
         "score": tally.score,
@@ -166,7 +173,12 @@ def _provision(pb, framework: dict[str, Any]) -> _Provision:
         "reasons_ja": pb.applicability.reasons_ja,
         "reasons_en": pb.applicability.reasons_en,
         "confidence": provision.confidence,
-        "source": {"title": source.title, "publisher": source.publisher, "url": source.url, "confidence": source.confidence},
+        "source": {
+            "title": source.title,
+            "publisher": source.publisher,
+            "url": source.url,
+            "confidence": source.confidence,
+        },
         "law_id": provision.law_id,
         "articles": provision.articles,
         "framework_short_ja": framework["short_name_ja"],
@@ -180,7 +192,9 @@ def _counts_in_score(strength: str) -> bool:
     return strength not in (Strength.REPORTED, Strength.GOVERNMENT_DUTY)
 
 
-def _section(block: SectionBlock, framework: dict[str, Any], depth: int, totals: dict[str, Tally]) -> tuple[dict[str, Any], Tally]:
+def _section(
+    block: SectionBlock, framework: dict[str, Any], depth: int, totals: dict[str, Tally]
+) -> tuple[dict[str, Any], Tally]:
     tally = Tally()
     provisions = []
     for pb in block.provisions:
@@ -213,7 +227,9 @@ def _walk_provisions(section: dict[str, Any]):
         yield from _walk_provisions(child)
 
 
-def gap_analysis_compute(*, assessment: Assessment, questionnaire: Questionnaire | None = None) -> dict[str, Any]:
+def gap_analysis_compute(
+    *, assessment: Assessment, questionnaire: Questionnaire | None = None
+) -> dict[str, Any]:
     """The full analysis of ``assessment`` as JSON-ready data (the report snapshot)."""
     questionnaire = questionnaire or questionnaire_build(assessment=assessment)
     overall = {"all": Tally(), "obligations": Tally(), "guidelines": Tally()}
@@ -245,7 +261,9 @@ def gap_analysis_compute(*, assessment: Assessment, questionnaire: Questionnaire
                     continue
                 counts[provision["status"]] += 1
                 if provision["status"] in ("gap", "partial", "unanswered"):
-                    (watch if provision["strength"] == Strength.REPORTED else gaps).append(provision)
+                    (watch if provision["strength"] == Strength.REPORTED else gaps).append(
+                        provision
+                    )
         for key in ("obligations", "guidelines"):
             overall[key].merge(totals[key])
         overall["all"].merge(framework_tally)
@@ -259,7 +277,13 @@ def gap_analysis_compute(*, assessment: Assessment, questionnaire: Questionnaire
             }
         )
         frameworks.append(framework)
-    gaps.sort(key=lambda p: (SEVERITY_ORDER[p["severity"]], STATUS_ORDER[p["status"]], p["score"] if p["score"] is not None else 0))
+    gaps.sort(
+        key=lambda p: (
+            SEVERITY_ORDER[p["severity"]],
+            STATUS_ORDER[p["status"]],
+            p["score"] if p["score"] is not None else 0,
+        )
+    )
     progress = questionnaire.progress
     return {
         "schema": SNAPSHOT_SCHEMA,
@@ -270,7 +294,9 @@ def gap_analysis_compute(*, assessment: Assessment, questionnaire: Questionnaire
             "status": assessment.status,
             "revision": assessment.revision,
             "scoping": assessment.scoping,
-            "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+            "submitted_at": assessment.submitted_at.isoformat()
+            if assessment.submitted_at
+            else None,
         },
         "analysed_at": timezone.now().isoformat(),
         "progress": {"answered": progress.answered, "applicable": progress.applicable},

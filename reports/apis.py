@@ -11,16 +11,28 @@ from rest_framework.views import APIView
 from assessments.selectors import access_assessment
 from portal.api.schema import ERRORS
 from reports import selectors, services
+from reports.downloads import report_file_response
 from reports.models import Report, ReportLanguage
-from reports.views import SHA256, report_file_response
 
 
 class ReportOutput(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = [
-            "id", "organisation", "assessment", "language", "status", "snapshot_sha256", "requested_at", "dispatched_at",
-            "started_at", "finished_at", "failure_reason", "pdf_sha256", "pdf_size", "pages",
+            "id",
+            "organisation",
+            "assessment",
+            "language",
+            "status",
+            "snapshot_sha256",
+            "requested_at",
+            "dispatched_at",
+            "started_at",
+            "finished_at",
+            "failure_reason",
+            "pdf_sha256",
+            "pdf_size",
+            "pages",
         ]
 
 
@@ -49,7 +61,11 @@ class ReportListApi(generics.ListAPIView):
         access = access_assessment(user=request.user, pk=pk)
         data = ReportInput(data=request.data)
         data.is_valid(raise_exception=True)
-        report = services.report_request(actor=request.user, assessment=access.assessment, language=data.validated_data["language"])
+        report = services.report_request(
+            actor=request.user,
+            assessment=access.assessment,
+            language=data.validated_data["language"],
+        )
         return Response(ReportOutput(report).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -62,7 +78,9 @@ class ReportDetailApi(APIView):
 @extend_schema(responses={(200, "application/pdf"): bytes, **ERRORS})
 class ReportDownloadApi(APIView):
     def get(self, request, pk: int):
-        return report_file_response(actor=request.user, report=selectors.access_report(user=request.user, pk=pk))
+        return report_file_response(
+            actor=request.user, report=selectors.access_report(user=request.user, pk=pk)
+        )
 
 
 class VerifyOutput(serializers.Serializer):
@@ -70,11 +88,16 @@ class VerifyOutput(serializers.Serializer):
     report = ReportOutput(allow_null=True)
 
 
-@extend_schema(parameters=[OpenApiParameter("sha256", str, required=True)], responses={200: VerifyOutput, **ERRORS})
+@extend_schema(
+    parameters=[OpenApiParameter("sha256", str, required=True)],
+    responses={200: VerifyOutput, **ERRORS},
+)
 class ReportVerifyApi(APIView):
     def get(self, request):
         sha256 = request.query_params.get("sha256", "")
-        if not SHA256.match(sha256):
+        if not selectors.SHA256_PATTERN.match(sha256):
             raise ValidationError({"sha256": "Give a SHA-256 of 64 hexadecimal characters."})
         report = selectors.report_verify_get(user=request.user, sha256=sha256)
-        return Response({"issued": report is not None, "report": ReportOutput(report).data if report else None})
+        return Response(
+            {"issued": report is not None, "report": ReportOutput(report).data if report else None}
+        )

@@ -11,9 +11,8 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
-from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -34,18 +33,30 @@ def static_file_resolve(url: str) -> tuple[bytes, str]:
     """``(content, mime type)`` of ``https://tekigo.invalid/static/<path>``; RefusedURL for anything else."""
     parts = urlsplit(url)
     origin = urlsplit(BASE_URL)
-    if parts.scheme != origin.scheme or parts.netloc != origin.netloc or parts.query or parts.fragment:
+    if (
+        parts.scheme != origin.scheme
+        or parts.netloc != origin.netloc
+        or parts.query
+        or parts.fragment
+    ):
         raise RefusedURL(f"refused: {url[:100]}")
     if not parts.path.startswith(settings.STATIC_URL):
         raise RefusedURL(f"refused: {url[:100]}")
-    relative = unquote(parts.path[len(settings.STATIC_URL):])
-    if not relative or relative.startswith("/") or "\\" in relative or ".." in PurePosixPath(relative).parts:
+    relative = unquote(parts.path[len(settings.STATIC_URL) :])
+    if (
+        not relative
+        or relative.startswith("/")
+        or "\\" in relative
+        or ".." in PurePosixPath(relative).parts
+    ):
         raise RefusedURL(f"refused: {url[:100]}")
     found = finders.find(relative)
     if not found:
         raise RefusedURL(f"not one of our static files: {relative[:100]}")
     path = Path(found)
-    mime = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix, "application/octet-stream")
+    mime = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(
+        path.suffix, "application/octet-stream"
+    )
     return path.read_bytes(), mime
 
 
@@ -60,12 +71,20 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, content, {"Content-Type": mime})
 
 
-def report_html_render(*, snapshot: dict[str, Any], language: str, report_meta: dict[str, Any], for_pdf: bool) -> str:
+def report_html_render(
+    *, snapshot: dict[str, Any], language: str, report_meta: dict[str, Any], for_pdf: bool
+) -> str:
     """The report as HTML in ``language``; the same template serves the browser and the PDF."""
     with translation.override(language):
         return render_to_string(
             "reports/report.html",
-            {"s": snapshot, "lang": language, "meta": report_meta, "for_pdf": for_pdf, "chart": score_chart(snapshot, language)},
+            {
+                "s": snapshot,
+                "lang": language,
+                "meta": report_meta,
+                "for_pdf": for_pdf,
+                "chart": score_chart(snapshot, language),
+            },
         )
 
 
@@ -93,18 +112,28 @@ def score_chart(snapshot: dict[str, Any], language: str) -> str:
     rows = [f for f in snapshot["frameworks"]]
     bar_h, gap, label_w, width = 22, 10, 230, 560
     height = len(rows) * (bar_h + gap) + gap
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
+    ]
     for i, f in enumerate(rows):
         y = gap + i * (bar_h + gap)
         name = escape(f["short_name_en"] if language == "en" else f["short_name_ja"])
         parts.append(f'<text x="0" y="{y + 16}" font-size="12">{name}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{width - label_w - 60}" height="{bar_h}" fill="#eef0f4"/>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{width - label_w - 60}" height="{bar_h}" fill="#eef0f4"/>'
+        )
         if f["legal_status"] == "reported_unverified" or f["score"] is None:
             label = "監視のみ" if language == "ja" else "watch only"
-            parts.append(f'<text x="{label_w + 6}" y="{y + 16}" font-size="11" fill="#8a4b00">{label}</text>')
+            parts.append(
+                f'<text x="{label_w + 6}" y="{y + 16}" font-size="11" fill="#8a4b00">{label}</text>'
+            )
             continue
         w = (width - label_w - 60) * f["score"]
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#1f5fbf"/>')
-        parts.append(f'<text x="{width - 52}" y="{y + 16}" font-size="12">{f["score"] * 100:.0f}%</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#1f5fbf"/>'
+        )
+        parts.append(
+            f'<text x="{width - 52}" y="{y + 16}" font-size="12">{f["score"] * 100:.0f}%</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

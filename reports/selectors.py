@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -13,13 +16,21 @@ from reports.models import Report
 def access_report(*, user: User, pk: int) -> Report:
     """The report if the user is a member of its organisation; the same 404 otherwise."""
     report = Report.objects.select_related("organisation", "assessment").filter(pk=pk).first()
-    if report is None or not user.is_authenticated or not Membership.objects.filter(user=user, organisation_id=report.organisation_id).exists():
+    if (
+        report is None
+        or not user.is_authenticated
+        or not Membership.objects.filter(user=user, organisation_id=report.organisation_id).exists()
+    ):
         raise Http404("No such report.")
     return report
 
 
 def report_list(*, assessment: Assessment) -> QuerySet[Report]:
-    return Report.objects.filter(assessment=assessment).select_related("requested_by").order_by("-requested_at", "-id")
+    return (
+        Report.objects.filter(assessment=assessment)
+        .select_related("requested_by")
+        .order_by("-requested_at", "-id")
+    )
 
 
 def report_verify_get(*, user: User, sha256: str) -> Report | None:
@@ -33,3 +44,15 @@ def report_verify_get(*, user: User, sha256: str) -> Report | None:
         .select_related("organisation", "assessment")
         .first()
     )
+
+
+#: A SHA-256 as typed or pasted: 64 hexadecimal characters.
+SHA256_PATTERN = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def file_sha256(upload) -> str:
+    """The SHA-256 of an uploaded file, read in chunks."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()

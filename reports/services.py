@@ -39,10 +39,16 @@ def report_path(name: str) -> Path:
 
 def report_meta(report: Report) -> dict[str, str]:
     issued = timezone.localtime(report.requested_at)
-    return {"report_id": str(report.pk), "issued_at": issued.strftime("%Y-%m-%d %H:%M %Z"), "snapshot_sha256": report.snapshot_sha256}
+    return {
+        "report_id": str(report.pk),
+        "issued_at": issued.strftime("%Y-%m-%d %H:%M %Z"),
+        "snapshot_sha256": report.snapshot_sha256,
+    }
 
 
-def _audit(*, actor: User | None, event: AuditEventType, report: Report, before=None, after=None) -> None:
+def _audit(
+    *, actor: User | None, event: AuditEventType, report: Report, before=None, after=None
+) -> None:
     audit_record(
         actor=actor,
         event_type=event,
@@ -73,7 +79,12 @@ def report_request(*, actor: User, assessment: Assessment, language: str) -> Rep
     )
     report.full_clean()
     report.save()
-    _audit(actor=actor, event=AuditEventType.REPORT_REQUESTED, report=report, after={"language": language, "snapshot_sha256": report.snapshot_sha256})
+    _audit(
+        actor=actor,
+        event=AuditEventType.REPORT_REQUESTED,
+        report=report,
+        after={"language": language, "snapshot_sha256": report.snapshot_sha256},
+    )
     transaction.on_commit(lambda: report_dispatch(report_id=report.pk))
     return report
 
@@ -87,7 +98,9 @@ def report_dispatch(*, report_id: int) -> bool:
         report_render_task.apply_async(args=[report_id], retry=False)
     except Exception as exc:  # any broker failure: connection refused, timeout, DNS
         logger.warning("report %s: broker unreachable: %s", report_id, exc)
-        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(dispatch_error=str(exc)[:300])
+        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+            dispatch_error=str(exc)[:300]
+        )
         return False
     Report.objects.filter(pk=report_id).update(dispatched_at=timezone.now(), dispatch_error="")
     return True
@@ -103,7 +116,12 @@ def _claim(report_id: int, worker: str) -> bool:
         claimed = Report.objects.filter(
             Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RENDERING, started_at__lt=stale),
             pk=report_id,
-        ).update(status=ReportStatus.RENDERING, started_at=timezone.now(), worker=worker, failure_reason="")
+        ).update(
+            status=ReportStatus.RENDERING,
+            started_at=timezone.now(),
+            worker=worker,
+            failure_reason="",
+        )
         if claimed:
             Report.objects.filter(pk=report_id).update(attempts=F("attempts") + 1)
     return bool(claimed)
@@ -120,7 +138,12 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
     if not _claim(report_id, worker):
         return Report.objects.get(pk=report_id)
     report = Report.objects.select_related("organisation", "assessment").get(pk=report_id)
-    html = report_html_render(snapshot=report.snapshot, language=report.language, report_meta=report_meta(report), for_pdf=True)
+    html = report_html_render(
+        snapshot=report.snapshot,
+        language=report.language,
+        report_meta=report_meta(report),
+        for_pdf=True,
+    )
     pdf = report_pdf_render(html=html)
     name = f"{secrets.token_hex(16)}.pdf"
     path = report_path(name)
@@ -128,7 +151,9 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
     path.write_bytes(pdf.content)
     digest = hashlib.sha256(pdf.content).hexdigest()
     with transaction.atomic():
-        updated = Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, worker=worker).update(
+        updated = Report.objects.filter(
+            pk=report_id, status=ReportStatus.RENDERING, worker=worker
+        ).update(
             status=ReportStatus.READY,
             finished_at=timezone.now(),
             pdf_name=name,
@@ -141,19 +166,33 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
             path.unlink(missing_ok=True)
             return Report.objects.get(pk=report_id)
         report.refresh_from_db()
-        _audit(actor=None, event=AuditEventType.REPORT_RENDERED, report=report, after={"pdf_sha256": digest, "pages": pdf.pages})
+        _audit(
+            actor=None,
+            event=AuditEventType.REPORT_RENDERED,
+            report=report,
+            after={"pdf_sha256": digest, "pages": pdf.pages},
+        )
     return report
 
 
 def report_fail(*, report_id: int, reason: str) -> None:
     """Record a failure that retrying will not fix."""
     with transaction.atomic():
-        updated = Report.objects.filter(pk=report_id).exclude(status=ReportStatus.READY).update(
-            status=ReportStatus.FAILED, finished_at=timezone.now(), failure_reason=reason[:2000]
+        updated = (
+            Report.objects.filter(pk=report_id)
+            .exclude(status=ReportStatus.READY)
+            .update(
+                status=ReportStatus.FAILED, finished_at=timezone.now(), failure_reason=reason[:2000]
+            )
         )
         if updated:
             report = Report.objects.select_related("organisation", "assessment").get(pk=report_id)
-            _audit(actor=None, event=AuditEventType.REPORT_FAILED, report=report, after={"reason": reason[:300]})
+            _audit(
+                actor=None,
+                event=AuditEventType.REPORT_FAILED,
+                report=report,
+                after={"reason": reason[:300]},
+            )
 
 
 def report_requeue_stale(*, worker_prefix: str | None = None) -> list[int]:
@@ -162,14 +201,20 @@ def report_requeue_stale(*, worker_prefix: str | None = None) -> list[int]:
     which a restarted worker passes for its own previous incarnation)."""
     now = timezone.now()
     stale = now - dt.timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
-    undispatched = Q(status=ReportStatus.QUEUED, dispatched_at__isnull=True, requested_at__lt=now - dt.timedelta(seconds=5))
+    undispatched = Q(
+        status=ReportStatus.QUEUED,
+        dispatched_at__isnull=True,
+        requested_at__lt=now - dt.timedelta(seconds=5),
+    )
     lost = Q(status=ReportStatus.QUEUED, dispatched_at__lt=stale)
     dead = Q(status=ReportStatus.RENDERING, started_at__lt=stale)
     if worker_prefix:
         dead |= Q(status=ReportStatus.RENDERING, worker__startswith=worker_prefix)
     ids = list(Report.objects.filter(undispatched | lost | dead).values_list("pk", flat=True))
     for report_id in ids:
-        Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING).update(status=ReportStatus.QUEUED, worker="")
+        Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING).update(
+            status=ReportStatus.QUEUED, worker=""
+        )
         report_dispatch(report_id=report_id)
     return ids
 
@@ -178,4 +223,9 @@ def report_requeue_stale(*, worker_prefix: str | None = None) -> list[int]:
 
 
 def report_download_record(*, actor: User, report: Report) -> None:
-    _audit(actor=actor, event=AuditEventType.REPORT_DOWNLOADED, report=report, after={"pdf_sha256": report.pdf_sha256})
+    _audit(
+        actor=actor,
+        event=AuditEventType.REPORT_DOWNLOADED,
+        report=report,
+        after={"pdf_sha256": report.pdf_sha256},
+    )

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import access_assessment
 from reports import selectors, services
-from reports.models import ReportStatus
+from reports.downloads import report_file_response
 from reports.rendering import report_html_render
 
 
@@ -25,7 +22,11 @@ def report_request(request, pk: int):
     """Officers and auditors of the organisation may ask for a report (reading is their right)."""
     access = access_assessment(user=request.user, pk=pk)
     try:
-        services.report_request(actor=request.user, assessment=access.assessment, language=request.POST.get("language", ""))
+        services.report_request(
+            actor=request.user,
+            assessment=access.assessment,
+            language=request.POST.get("language", ""),
+        )
     except ValidationError as exc:
         if request.htmx:
             return HttpResponse(" ".join(exc.messages), status=400)
@@ -41,35 +42,31 @@ def reports_panel(request, pk: int):
     access = access_assessment(user=request.user, pk=pk)
     reports = list(selectors.report_list(assessment=access.assessment)[:20])
     pending = any(r.is_pending for r in reports)
-    return render(request, "reports/_panel.html", {"assessment": access.assessment, "reports": reports, "pending": pending})
+    return render(
+        request,
+        "reports/_panel.html",
+        {"assessment": access.assessment, "reports": reports, "pending": pending},
+    )
 
 
 @login_required
 def report_download(request, pk: int):
-    return report_file_response(actor=request.user, report=selectors.access_report(user=request.user, pk=pk))
-
-
-def report_file_response(*, actor, report) -> FileResponse:
-    """A ready report's PDF as a download (for the page and the API), recorded in the audit log."""
-    if report.status != ReportStatus.READY:
-        raise Http404("The report is not ready.")
-    path = services.report_path(report.pdf_name)
-    if not path.is_file():
-        raise Http404("The report file is missing.")
-    services.report_download_record(actor=actor, report=report)
-    filename = f"tekigo-report-{report.pk}-{report.language}.pdf"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+    return report_file_response(
+        actor=request.user, report=selectors.access_report(user=request.user, pk=pk)
+    )
 
 
 @login_required
 def report_html(request, pk: int):
     """The same report as HTML, for reading in the browser."""
     report = selectors.access_report(user=request.user, pk=pk)
-    html = report_html_render(snapshot=report.snapshot, language=report.language, report_meta=services.report_meta(report), for_pdf=False)
+    html = report_html_render(
+        snapshot=report.snapshot,
+        language=report.language,
+        report_meta=services.report_meta(report),
+        for_pdf=False,
+    )
     return HttpResponse(html)
-
-
-SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 @login_required
@@ -83,15 +80,17 @@ def report_verify(request):
             if upload.size > 50 * 1024 * 1024:
                 error = _("The file is too large to be a Tekigo report.")
             else:
-                digest = hashlib.sha256()
-                for chunk in upload.chunks():
-                    digest.update(chunk)
-                checked = digest.hexdigest()
-        elif SHA256.match(pasted):
+                checked = selectors.file_sha256(upload)
+        elif selectors.SHA256_PATTERN.match(pasted):
             checked = pasted.lower()
         else:
             error = _("Upload a PDF, or paste a SHA-256 of 64 hexadecimal characters.")
         if checked:
             result = selectors.report_verify_get(user=request.user, sha256=checked)
     status = 400 if error else 200
-    return render(request, "reports/verify.html", {"result": result, "checked": checked, "error": error}, status=status)
+    return render(
+        request,
+        "reports/verify.html",
+        {"result": result, "checked": checked, "error": error},
+        status=status,
+    )

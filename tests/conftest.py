@@ -6,6 +6,9 @@ from frameworks.files import parse_framework_file
 from frameworks.services import framework_version_load
 from tests.factories import StaffFactory, UserFactory
 
+# Real-service fixtures (redis_server, broker, worker) for the integration, fault and browser tests.
+pytest_plugins = ["tests.support"]
+
 DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "frameworks" / "minimal.yaml"
 
@@ -64,24 +67,34 @@ def organisation(db):
 
 @pytest.fixture
 def officer(organisation):
-    return MembershipFactory(user__username="officer", organisation=organisation, role="officer").user
+    return MembershipFactory(
+        user__username="officer", organisation=organisation, role="officer"
+    ).user
 
 
 @pytest.fixture
 def auditor(organisation):
-    return MembershipFactory(user__username="auditor", organisation=organisation, role="auditor").user
+    return MembershipFactory(
+        user__username="auditor", organisation=organisation, role="auditor"
+    ).user
 
 
 @pytest.fixture
 def other_officer(db):
-    return MembershipFactory(user__username="intruder", organisation__name="Rival Co", role="officer").user
+    return MembershipFactory(
+        user__username="intruder", organisation__name="Rival Co", role="officer"
+    ).user
 
 
 @pytest.fixture
 def assessment(officer, organisation, published_version):
     """An assessment of the minimal framework, scoped as an AI provider handling personal information."""
     return assessment_create(
-        actor=officer, organisation=organisation, name="FY2026 review", versions=[published_version], scoping=PROVIDER_WITH_PI
+        actor=officer,
+        organisation=organisation,
+        name="FY2026 review",
+        versions=[published_version],
+        scoping=PROVIDER_WITH_PI,
     )
 
 

@@ -51,7 +51,19 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -110,9 +122,32 @@ class Worker:
             "CELERY_BROKER_URL": self.broker_url,
             "MEDIA_ROOT": str(self.media_root),
         }
-        command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "reports", "-c", "1", "-n", "itest@127.0.0.1",
-                   "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            "reports",
+            "-c",
+            "1",
+            "-n",
+            "itest@127.0.0.1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_for(lambda: b"ready." in self.log.read_bytes(), 60, "the worker to start", 0.2)
 
     def kill(self) -> None:
@@ -134,5 +169,3 @@ def worker(broker, settings, tmp_path):
     w = Worker(broker, Path(settings.MEDIA_ROOT), tmp_path / "worker.log")
     yield w
     w.stop()
-
-

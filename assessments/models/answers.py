@@ -29,12 +29,16 @@ class Answer(models.Model):
     #: Carried over from an older framework version whose question changed.
     needs_review = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "question"], name="%(app_label)s_%(class)s_unique_question"),
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="%(app_label)s_%(class)s_unique_question"
+            ),
             models.CheckConstraint(
                 condition=models.Q(not_applicable=False) | ~models.Q(justification=""),
                 name="%(app_label)s_%(class)s_na_justified",
@@ -65,7 +69,9 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,14 +22,20 @@ class Assessment(models.Model):
     personal information. Submitting locks it; an officer may reopen it.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assessments")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="assessments"
+    )
     name = models.CharField(_("name"), max_length=200)
-    status = models.CharField(max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS)
+    status = models.CharField(
+        max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS
+    )
     #: A :class:`assessments.scoping.ScopingProfile` as JSON.
     scoping = models.JSONField(default=dict)
     #: Bumped on every change of scoping or status: stale forms are refused.
     revision = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -50,13 +56,17 @@ class AssessmentFramework(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="pins")
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="assessment_pins")
+    version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="assessment_pins"
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "framework"], name="%(app_label)s_%(class)s_unique_framework"),
+            models.UniqueConstraint(
+                fields=["assessment", "framework"], name="%(app_label)s_%(class)s_unique_framework"
+            ),
         ]
 
     def __str__(self) -> str:

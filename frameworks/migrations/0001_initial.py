@@ -5,132 +5,238 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urn', models.CharField(max_length=200, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("urn", models.CharField(max_length=200, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['urn'],
+                "ordering": ["urn"],
             },
         ),
         migrations.CreateModel(
-            name='Provision',
+            name="Provision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urn', models.CharField(max_length=200)),
-                ('ref', models.CharField(max_length=80)),
-                ('title_ja', models.CharField(max_length=300)),
-                ('title_en', models.CharField(max_length=300)),
-                ('summary_ja', models.TextField()),
-                ('summary_en', models.TextField()),
-                ('strength', models.CharField(choices=[('binding', 'Binding (with sanction)'), ('binding_no_sanction', 'Binding, no sanction'), ('effort_duty', 'Effort duty'), ('government_duty', 'Government duty'), ('voluntary', 'Voluntary'), ('reported', 'Reported claim (not law)')], max_length=24)),
-                ('actors', models.JSONField(default=list)),
-                ('applies_when', models.JSONField(blank=True, null=True)),
-                ('confidence', models.CharField(choices=[('verified_primary', 'Verified against the primary source'), ('verified_secondary', 'Verified through secondary sources'), ('unverified', 'Unverified')], max_length=24)),
-                ('note_ja', models.TextField(blank=True)),
-                ('note_en', models.TextField(blank=True)),
-                ('law_id', models.CharField(blank=True, max_length=20)),
-                ('law_revision', models.CharField(blank=True, max_length=80)),
-                ('articles', models.JSONField(blank=True, default=list)),
-                ('article_text_ja', models.TextField(blank=True)),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("urn", models.CharField(max_length=200)),
+                ("ref", models.CharField(max_length=80)),
+                ("title_ja", models.CharField(max_length=300)),
+                ("title_en", models.CharField(max_length=300)),
+                ("summary_ja", models.TextField()),
+                ("summary_en", models.TextField()),
+                (
+                    "strength",
+                    models.CharField(
+                        choices=[
+                            ("binding", "Binding (with sanction)"),
+                            ("binding_no_sanction", "Binding, no sanction"),
+                            ("effort_duty", "Effort duty"),
+                            ("government_duty", "Government duty"),
+                            ("voluntary", "Voluntary"),
+                            ("reported", "Reported claim (not law)"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("actors", models.JSONField(default=list)),
+                ("applies_when", models.JSONField(blank=True, null=True)),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("verified_primary", "Verified against the primary source"),
+                            ("verified_secondary", "Verified through secondary sources"),
+                            ("unverified", "Unverified"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("note_ja", models.TextField(blank=True)),
+                ("note_en", models.TextField(blank=True)),
+                ("law_id", models.CharField(blank=True, max_length=20)),
+                ("law_revision", models.CharField(blank=True, max_length=80)),
+                ("articles", models.JSONField(blank=True, default=list)),
+                ("article_text_ja", models.TextField(blank=True)),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['version', 'order', 'id'],
+                "ordering": ["version", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urn', models.CharField(max_length=200)),
-                ('type', models.CharField(choices=[('yes_no_partial', 'Yes / partly / no'), ('single_choice', 'Single choice'), ('multiple_choice', 'Multiple choice'), ('text', 'Text'), ('number', 'Number'), ('date', 'Date')], max_length=20)),
-                ('prompt_ja', models.TextField()),
-                ('prompt_en', models.TextField()),
-                ('help_ja', models.TextField(blank=True)),
-                ('help_en', models.TextField(blank=True)),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('weight', models.FloatField(default=1.0)),
-                ('required', models.BooleanField(default=True)),
-                ('evidence_expected', models.BooleanField(default=False)),
-                ('remediation_ja', models.TextField()),
-                ('remediation_en', models.TextField()),
-                ('depends_on_urn', models.CharField(blank=True, max_length=200)),
-                ('depends_on_answers', models.JSONField(blank=True, default=list)),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("urn", models.CharField(max_length=200)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("yes_no_partial", "Yes / partly / no"),
+                            ("single_choice", "Single choice"),
+                            ("multiple_choice", "Multiple choice"),
+                            ("text", "Text"),
+                            ("number", "Number"),
+                            ("date", "Date"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("prompt_ja", models.TextField()),
+                ("prompt_en", models.TextField()),
+                ("help_ja", models.TextField(blank=True)),
+                ("help_en", models.TextField(blank=True)),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("weight", models.FloatField(default=1.0)),
+                ("required", models.BooleanField(default=True)),
+                ("evidence_expected", models.BooleanField(default=False)),
+                ("remediation_ja", models.TextField()),
+                ("remediation_en", models.TextField()),
+                ("depends_on_urn", models.CharField(blank=True, max_length=200)),
+                ("depends_on_answers", models.JSONField(blank=True, default=list)),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['version', 'order', 'id'],
+                "ordering": ["version", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80)),
-                ('ref', models.CharField(blank=True, max_length=80)),
-                ('title_ja', models.CharField(max_length=300)),
-                ('title_en', models.CharField(max_length=300)),
-                ('description_ja', models.TextField(blank=True)),
-                ('description_en', models.TextField(blank=True)),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=80)),
+                ("ref", models.CharField(blank=True, max_length=80)),
+                ("title_ja", models.CharField(max_length=300)),
+                ("title_en", models.CharField(max_length=300)),
+                ("description_ja", models.TextField(blank=True)),
+                ("description_en", models.TextField(blank=True)),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['version', 'order', 'id'],
+                "ordering": ["version", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80)),
-                ('title', models.CharField(max_length=300)),
-                ('publisher', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('confidence', models.CharField(choices=[('verified_primary', 'Verified against the primary source'), ('verified_secondary', 'Verified through secondary sources'), ('unverified', 'Unverified')], max_length=24)),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=80)),
+                ("title", models.CharField(max_length=300)),
+                ("publisher", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("date", models.DateField(blank=True, null=True)),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("verified_primary", "Verified against the primary source"),
+                            ("verified_secondary", "Verified through secondary sources"),
+                            ("unverified", "Unverified"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['version', 'order', 'id'],
+                "ordering": ["version", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FrameworkVersion',
+            name="FrameworkVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40, verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=16)),
-                ('effective_date', models.DateField()),
-                ('legal_status', models.CharField(choices=[('statute', 'Statute'), ('cabinet_decision', 'Cabinet decision'), ('government_guideline', 'Government guideline'), ('voluntary_guide', 'Voluntary guide'), ('reported_unverified', 'Reported, unverified')], max_length=32)),
-                ('name_ja', models.CharField(max_length=300)),
-                ('name_en', models.CharField(max_length=300)),
-                ('short_name_ja', models.CharField(max_length=100)),
-                ('short_name_en', models.CharField(max_length=100)),
-                ('description_ja', models.TextField()),
-                ('description_en', models.TextField()),
-                ('issuer_ja', models.CharField(max_length=200)),
-                ('issuer_en', models.CharField(max_length=200)),
-                ('notes_ja', models.TextField(blank=True)),
-                ('notes_en', models.TextField(blank=True)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('cloned_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='clones', to='frameworks.frameworkversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=40, verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("effective_date", models.DateField()),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("statute", "Statute"),
+                            ("cabinet_decision", "Cabinet decision"),
+                            ("government_guideline", "Government guideline"),
+                            ("voluntary_guide", "Voluntary guide"),
+                            ("reported_unverified", "Reported, unverified"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("name_ja", models.CharField(max_length=300)),
+                ("name_en", models.CharField(max_length=300)),
+                ("short_name_ja", models.CharField(max_length=100)),
+                ("short_name_en", models.CharField(max_length=100)),
+                ("description_ja", models.TextField()),
+                ("description_en", models.TextField()),
+                ("issuer_ja", models.CharField(max_length=200)),
+                ("issuer_en", models.CharField(max_length=200)),
+                ("notes_ja", models.TextField(blank=True)),
+                ("notes_en", models.TextField(blank=True)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cloned_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clones",
+                        to="frameworks.frameworkversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework__urn', 'effective_date', 'id'],
+                "ordering": ["framework__urn", "effective_date", "id"],
             },
         ),
     ]

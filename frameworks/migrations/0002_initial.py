@@ -6,91 +6,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('frameworks', '0001_initial'),
+        ("frameworks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='frameworkversion',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="frameworkversion",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='frameworkversion',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='frameworks.framework'),
+            model_name="frameworkversion",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="versions",
+                to="frameworks.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='provision',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='provisions', to='frameworks.frameworkversion'),
+            model_name="provision",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="provisions",
+                to="frameworks.frameworkversion",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='provision',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='frameworks.provision'),
+            model_name="question",
+            name="provision",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="questions",
+                to="frameworks.provision",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='frameworks.frameworkversion'),
+            model_name="question",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="questions",
+                to="frameworks.frameworkversion",
+            ),
         ),
         migrations.AddField(
-            model_name='section',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='frameworks.section'),
+            model_name="section",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="children",
+                to="frameworks.section",
+            ),
         ),
         migrations.AddField(
-            model_name='section',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='frameworks.frameworkversion'),
+            model_name="section",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sections",
+                to="frameworks.frameworkversion",
+            ),
         ),
         migrations.AddField(
-            model_name='provision',
-            name='section',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='provisions', to='frameworks.section'),
+            model_name="provision",
+            name="section",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="provisions",
+                to="frameworks.section",
+            ),
         ),
         migrations.AddField(
-            model_name='source',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='frameworks.frameworkversion'),
+            model_name="source",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sources",
+                to="frameworks.frameworkversion",
+            ),
         ),
         migrations.AddField(
-            model_name='provision',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='provisions', to='frameworks.source'),
+            model_name="provision",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="provisions",
+                to="frameworks.source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='frameworkversion',
-            constraint=models.UniqueConstraint(fields=('framework', 'version'), name='frameworks_frameworkversion_unique_label', violation_error_message='This framework already has a version with this label.'),
+            model_name="frameworkversion",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "version"),
+                name="frameworks_frameworkversion_unique_label",
+                violation_error_message="This framework already has a version with this label.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='frameworkversion',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('content_hash', ''), _negated=True), _connector='OR'), name='frameworks_frameworkversion_published_has_hash', violation_error_message='A published version needs a content hash.'),
+            model_name="frameworkversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"),
+                    models.Q(("content_hash", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="frameworks_frameworkversion_published_has_hash",
+                violation_error_message="A published version needs a content hash.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('version', 'urn'), name='frameworks_question_unique_urn'),
+            model_name="question",
+            constraint=models.UniqueConstraint(
+                fields=("version", "urn"), name="frameworks_question_unique_urn"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='frameworks_question_weight_positive', violation_error_message='The weight must be above zero.'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0)),
+                name="frameworks_question_weight_positive",
+                violation_error_message="The weight must be above zero.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(fields=('version', 'key'), name='frameworks_section_unique_key'),
+            model_name="section",
+            constraint=models.UniqueConstraint(
+                fields=("version", "key"), name="frameworks_section_unique_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.UniqueConstraint(fields=('version', 'key'), name='frameworks_source_unique_key'),
+            model_name="source",
+            constraint=models.UniqueConstraint(
+                fields=("version", "key"), name="frameworks_source_unique_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='provision',
-            constraint=models.UniqueConstraint(fields=('version', 'urn'), name='frameworks_provision_unique_urn'),
+            model_name="provision",
+            constraint=models.UniqueConstraint(
+                fields=("version", "urn"), name="frameworks_provision_unique_urn"
+            ),
         ),
     ]

@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
-from frameworks.choices import CHOICE_QUESTION_TYPES, Actor, Confidence, QuestionType, Strength
+from frameworks.choices import (
+    CHOICE_QUESTION_TYPES,
+    Actor,
+    Confidence,
+    Enforcement,
+    QuestionType,
+    Strength,
+)
 from frameworks.models.guards import VersionContentModel
 from frameworks.models.versions import FrameworkVersion, Source
 
@@ -27,7 +34,9 @@ class Section(VersionContentModel):
     """
 
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="sections")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     key = models.SlugField(max_length=80)
     ref = models.CharField(max_length=80, blank=True)
     title_ja = models.CharField(max_length=300)
@@ -39,7 +48,9 @@ class Section(VersionContentModel):
     class Meta:
         ordering = ["version", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="%(app_label)s_%(class)s_unique_key"),
+            models.UniqueConstraint(
+                fields=["version", "key"], name="%(app_label)s_%(class)s_unique_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,7 +72,9 @@ class Provision(VersionContentModel):
     the same provision together across versions.
     """
 
-    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="provisions")
+    version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="provisions"
+    )
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="provisions")
     urn = models.CharField(max_length=200)
     ref = models.CharField(max_length=80)
@@ -81,12 +94,18 @@ class Provision(VersionContentModel):
     #: ``[{"number": "26", "caption_ja": "漏えい等の報告等"}]`` for statute provisions.
     articles = models.JSONField(default=list, blank=True)
     article_text_ja = models.TextField(blank=True)
+    #: How a breach is enforced; empty where the framework file does not say (non-statutes).
+    enforcement = models.CharField(max_length=24, choices=Enforcement.choices, blank=True)
+    #: The articles that provide the enforcement, e.g. ``["148", "178"]``.
+    enforcement_articles = models.JSONField(default=list, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["version", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "urn"], name="%(app_label)s_%(class)s_unique_urn"),
+            models.UniqueConstraint(
+                fields=["version", "urn"], name="%(app_label)s_%(class)s_unique_urn"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,7 +151,9 @@ class Question(VersionContentModel):
     ``choices`` holds ``[{"key": "yes", "label_ja": "はい", "label_en": "Yes", "score": 1.0}, ...]``.
     """
 
-    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="questions")
+    version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="questions"
+    )
     provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="questions")
     urn = models.CharField(max_length=200)
     type = models.CharField(max_length=20, choices=QuestionType.choices)
@@ -153,7 +174,9 @@ class Question(VersionContentModel):
     class Meta:
         ordering = ["version", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "urn"], name="%(app_label)s_%(class)s_unique_urn"),
+            models.UniqueConstraint(
+                fields=["version", "urn"], name="%(app_label)s_%(class)s_unique_urn"
+            ),
             models.CheckConstraint(
                 condition=models.Q(weight__gt=0),
                 name="%(app_label)s_%(class)s_weight_positive",
@@ -173,15 +196,26 @@ class Question(VersionContentModel):
             if len(choices) < 2:
                 errors["choices"] = [_("A choice question needs at least two choices.")]
             for index, choice in enumerate(choices):
-                if not isinstance(choice, dict) or set(choice) != {"key", "label_ja", "label_en", "score"}:
+                if not isinstance(choice, dict) or set(choice) != {
+                    "key",
+                    "label_ja",
+                    "label_en",
+                    "score",
+                }:
                     errors.setdefault("choices", []).append(
-                        _("Choice %(n)d needs exactly key, label_ja, label_en and score.") % {"n": index + 1}
+                        _("Choice %(n)d needs exactly key, label_ja, label_en and score.")
+                        % {"n": index + 1}
                     )
                     continue
                 score = choice["score"]
-                if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+                if (
+                    isinstance(score, bool)
+                    or not isinstance(score, (int, float))
+                    or not 0 <= score <= 1
+                ):
                     errors.setdefault("choices", []).append(
-                        _("Choice %(key)s: the score must be between 0 and 1.") % {"key": choice["key"]}
+                        _("Choice %(key)s: the score must be between 0 and 1.")
+                        % {"key": choice["key"]}
                     )
             keys = [c.get("key") for c in choices if isinstance(c, dict)]
             if len(set(keys)) != len(keys):
@@ -191,7 +225,9 @@ class Question(VersionContentModel):
         if self.type not in QuestionType.values:
             errors["type"] = [_("Unknown question type.")]
         if bool(self.depends_on_urn) != bool(self.depends_on_answers):
-            errors["depends_on_answers"] = [_("A condition needs both a question and the answers that show this one.")]
+            errors["depends_on_answers"] = [
+                _("A condition needs both a question and the answers that show this one.")
+            ]
         if errors:
             raise ValidationError(errors)
 

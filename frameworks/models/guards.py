@@ -72,10 +72,14 @@ class VersionContentModel(models.Model):
 
     def save(self, *args, **kwargs):
         if frozen_version_ids([self.version_id]):
-            raise FrozenContentError(f"{self._meta.verbose_name} belongs to a published version and cannot change")
+            raise FrozenContentError(
+                f"{self._meta.verbose_name} belongs to a published version and cannot change"
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if frozen_version_ids([self.version_id]):
-            raise FrozenContentError(f"{self._meta.verbose_name} belongs to a published version and cannot be deleted")
+            raise FrozenContentError(
+                f"{self._meta.verbose_name} belongs to a published version and cannot be deleted"
+            )
         return super().delete(*args, **kwargs)

@@ -63,7 +63,9 @@ class FrameworkVersion(models.Model):
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
     version = models.CharField(_("version"), max_length=40)
-    status = models.CharField(max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     effective_date = models.DateField()
     legal_status = models.CharField(max_length=32, choices=LegalStatus.choices)
     name_ja = models.CharField(max_length=300)
@@ -120,9 +122,8 @@ class FrameworkVersion(models.Model):
                     for f in self._meta.concrete_fields
                     if getattr(stored, f.attname) != getattr(self, f.attname)
                 }
-                allowed = (
-                    changed <= self.LIFECYCLE_FIELDS
-                    and (self.status == stored.status or self.status == VersionStatus.RETIRED)
+                allowed = changed <= self.LIFECYCLE_FIELDS and (
+                    self.status == stored.status or self.status == VersionStatus.RETIRED
                 )
                 if not allowed:
                     raise FrozenContentError(
@@ -157,7 +158,9 @@ class Source(VersionContentModel):
     class Meta:
         ordering = ["version", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="%(app_label)s_%(class)s_unique_key"),
+            models.UniqueConstraint(
+                fields=["version", "key"], name="%(app_label)s_%(class)s_unique_key"
+            ),
         ]
 
     def __str__(self) -> str:

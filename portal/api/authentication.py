@@ -14,7 +14,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].decode(errors="replace") != self.keyword:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Give the token after 'Token ', with no spaces in it.")
+            raise exceptions.AuthenticationFailed(
+                "Give the token after 'Token ', with no spaces in it."
+            )
         key = header[1].decode(errors="replace")
         token = (
             ApiToken.objects.select_related("user")

@@ -22,7 +22,11 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     if isinstance(detail, dict):
         errors = []
         for key, value in detail.items():
-            name = None if key in ("non_field_errors", "__all__", "detail") else (f"{field}.{key}" if field else str(key))
+            name = (
+                None
+                if key in ("non_field_errors", "__all__", "detail")
+                else (f"{field}.{key}" if field else str(key))
+            )
             errors.extend(_flatten(value, name if name is not None else field))
         return errors
     if isinstance(detail, list):
@@ -56,7 +60,9 @@ def exception_handler(exc, context):
     if getattr(exc, "http_status", None) == status.HTTP_409_CONFLICT:
         exc = Conflict(" ".join(exc.messages) if hasattr(exc, "messages") else str(exc))
     elif isinstance(exc, ValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -65,10 +71,15 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("unhandled API error", exc_info=exc)
-        return Response(error_body([{"field": None, "message": "Internal error.", "code": "server_error"}]), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        return Response(
+            error_body([{"field": None, "message": "Internal error.", "code": "server_error"}]),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     response.data = error_body(_flatten(response.data))
     return response
 
 
 def json_error(request, status_code: int, message: str, code: str) -> JsonResponse:
-    return JsonResponse(error_body([{"field": None, "message": message, "code": code}]), status=status_code)
+    return JsonResponse(
+        error_body([{"field": None, "message": message, "code": code}]), status=status_code
+    )

@@ -23,9 +23,14 @@ ErrorShape = inline_serializer(
 ERRORS = {
     400: OpenApiResponse(ErrorShape, description="Invalid input: each error names its field."),
     401: OpenApiResponse(ErrorShape, description="Not signed in, or an invalid token."),
-    403: OpenApiResponse(ErrorShape, description="Signed in, but not allowed (e.g. an auditor writing)."),
+    403: OpenApiResponse(
+        ErrorShape, description="Signed in, but not allowed (e.g. an auditor writing)."
+    ),
     404: OpenApiResponse(ErrorShape, description="Missing, or belongs to another organisation."),
-    409: OpenApiResponse(ErrorShape, description="Conflicts with the current state (published, locked, stale revision)."),
+    409: OpenApiResponse(
+        ErrorShape,
+        description="Conflicts with the current state (published, locked, stale revision).",
+    ),
 }
 
 
@@ -34,4 +39,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Token tk_… (create one under API tokens)"}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Token tk_… (create one under API tokens)",
+        }

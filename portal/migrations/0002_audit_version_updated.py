@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0001_initial'),
+        ("portal", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('framework_version.loaded', 'Framework Version Loaded'), ('framework_version.cloned', 'Framework Version Cloned'), ('framework_version.published', 'Framework Version Published'), ('framework_version.retired', 'Framework Version Retired'), ('framework_version.deleted', 'Framework Version Deleted'), ('framework_version.updated', 'Framework Version Updated'), ('framework_content.created', 'Framework Content Created'), ('framework_content.updated', 'Framework Content Updated'), ('framework_content.deleted', 'Framework Content Deleted')], max_length=64),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("framework_version.loaded", "Framework Version Loaded"),
+                    ("framework_version.cloned", "Framework Version Cloned"),
+                    ("framework_version.published", "Framework Version Published"),
+                    ("framework_version.retired", "Framework Version Retired"),
+                    ("framework_version.deleted", "Framework Version Deleted"),
+                    ("framework_version.updated", "Framework Version Updated"),
+                    ("framework_content.created", "Framework Content Created"),
+                    ("framework_content.updated", "Framework Content Updated"),
+                    ("framework_content.deleted", "Framework Content Deleted"),
+                ],
+                max_length=64,
+            ),
         ),
     ]

@@ -6,67 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_audit_version_updated'),
+        ("portal", "0002_audit_version_updated"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='context_id',
+            model_name="auditevent",
+            name="context_id",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='context_type',
+            model_name="auditevent",
+            name="context_type",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='subject',
-            field=models.CharField(blank=True, help_text='e.g. the question URN an answer belongs to', max_length=200),
+            model_name="auditevent",
+            name="subject",
+            field=models.CharField(
+                blank=True, help_text="e.g. the question URN an answer belongs to", max_length=200
+            ),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('framework_version.loaded', 'Framework Version Loaded'), ('framework_version.cloned', 'Framework Version Cloned'), ('framework_version.published', 'Framework Version Published'), ('framework_version.retired', 'Framework Version Retired'), ('framework_version.deleted', 'Framework Version Deleted'), ('framework_version.updated', 'Framework Version Updated'), ('assessment.created', 'Assessment Created'), ('assessment.scoping_changed', 'Assessment Scoping Changed'), ('assessment.submitted', 'Assessment Submitted'), ('assessment.reopened', 'Assessment Reopened'), ('assessment.upgraded', 'Assessment Upgraded'), ('answer.saved', 'Answer Saved'), ('evidence.uploaded', 'Evidence Uploaded'), ('evidence.deleted', 'Evidence Deleted'), ('evidence.downloaded', 'Evidence Downloaded'), ('framework_content.created', 'Framework Content Created'), ('framework_content.updated', 'Framework Content Updated'), ('framework_content.deleted', 'Framework Content Deleted')], max_length=64),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("framework_version.loaded", "Framework Version Loaded"),
+                    ("framework_version.cloned", "Framework Version Cloned"),
+                    ("framework_version.published", "Framework Version Published"),
+                    ("framework_version.retired", "Framework Version Retired"),
+                    ("framework_version.deleted", "Framework Version Deleted"),
+                    ("framework_version.updated", "Framework Version Updated"),
+                    ("assessment.created", "Assessment Created"),
+                    ("assessment.scoping_changed", "Assessment Scoping Changed"),
+                    ("assessment.submitted", "Assessment Submitted"),
+                    ("assessment.reopened", "Assessment Reopened"),
+                    ("assessment.upgraded", "Assessment Upgraded"),
+                    ("answer.saved", "Answer Saved"),
+                    ("evidence.uploaded", "Evidence Uploaded"),
+                    ("evidence.deleted", "Evidence Deleted"),
+                    ("evidence.downloaded", "Evidence Downloaded"),
+                    ("framework_content.created", "Framework Content Created"),
+                    ("framework_content.updated", "Framework Content Updated"),
+                    ("framework_content.deleted", "Framework Content Deleted"),
+                ],
+                max_length=64,
+            ),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('officer', 'Compliance officer'), ('auditor', 'Auditor')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='portal.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("officer", "Compliance officer"), ("auditor", "Auditor")],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="portal.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name'],
+                "ordering": ["organisation__name"],
             },
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.organisation'),
+            model_name="auditevent",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="portal.organisation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['context_type', 'context_id'], name='portal_audit_context_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["context_type", "context_id"], name="portal_audit_context_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='portal_membership_unique_member'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation"), name="portal_membership_unique_member"
+            ),
         ),
     ]

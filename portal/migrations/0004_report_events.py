@@ -4,15 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0003_tenancy'),
+        ("portal", "0003_tenancy"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('framework_version.loaded', 'Framework Version Loaded'), ('framework_version.cloned', 'Framework Version Cloned'), ('framework_version.published', 'Framework Version Published'), ('framework_version.retired', 'Framework Version Retired'), ('framework_version.deleted', 'Framework Version Deleted'), ('framework_version.updated', 'Framework Version Updated'), ('assessment.created', 'Assessment Created'), ('assessment.scoping_changed', 'Assessment Scoping Changed'), ('assessment.submitted', 'Assessment Submitted'), ('assessment.reopened', 'Assessment Reopened'), ('assessment.upgraded', 'Assessment Upgraded'), ('answer.saved', 'Answer Saved'), ('evidence.uploaded', 'Evidence Uploaded'), ('evidence.deleted', 'Evidence Deleted'), ('evidence.downloaded', 'Evidence Downloaded'), ('report.requested', 'Report Requested'), ('report.rendered', 'Report Rendered'), ('report.failed', 'Report Failed'), ('report.downloaded', 'Report Downloaded'), ('framework_content.created', 'Framework Content Created'), ('framework_content.updated', 'Framework Content Updated'), ('framework_content.deleted', 'Framework Content Deleted')], max_length=64),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("framework_version.loaded", "Framework Version Loaded"),
+                    ("framework_version.cloned", "Framework Version Cloned"),
+                    ("framework_version.published", "Framework Version Published"),
+                    ("framework_version.retired", "Framework Version Retired"),
+                    ("framework_version.deleted", "Framework Version Deleted"),
+                    ("framework_version.updated", "Framework Version Updated"),
+                    ("assessment.created", "Assessment Created"),
+                    ("assessment.scoping_changed", "Assessment Scoping Changed"),
+                    ("assessment.submitted", "Assessment Submitted"),
+                    ("assessment.reopened", "Assessment Reopened"),
+                    ("assessment.upgraded", "Assessment Upgraded"),
+                    ("answer.saved", "Answer Saved"),
+                    ("evidence.uploaded", "Evidence Uploaded"),
+                    ("evidence.deleted", "Evidence Deleted"),
+                    ("evidence.downloaded", "Evidence Downloaded"),
+                    ("report.requested", "Report Requested"),
+                    ("report.rendered", "Report Rendered"),
+                    ("report.failed", "Report Failed"),
+                    ("report.downloaded", "Report Downloaded"),
+                    ("framework_content.created", "Framework Content Created"),
+                    ("framework_content.updated", "Framework Content Updated"),
+                    ("framework_content.deleted", "Framework Content Deleted"),
+                ],
+                max_length=64,
+            ),
         ),
     ]

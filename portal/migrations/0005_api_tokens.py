@@ -6,31 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0004_report_events'),
+        ("portal", "0004_report_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('framework_version.loaded', 'Framework Version Loaded'), ('framework_version.cloned', 'Framework Version Cloned'), ('framework_version.published', 'Framework Version Published'), ('framework_version.retired', 'Framework Version Retired'), ('framework_version.deleted', 'Framework Version Deleted'), ('framework_version.updated', 'Framework Version Updated'), ('assessment.created', 'Assessment Created'), ('assessment.scoping_changed', 'Assessment Scoping Changed'), ('assessment.submitted', 'Assessment Submitted'), ('assessment.reopened', 'Assessment Reopened'), ('assessment.upgraded', 'Assessment Upgraded'), ('answer.saved', 'Answer Saved'), ('evidence.uploaded', 'Evidence Uploaded'), ('evidence.deleted', 'Evidence Deleted'), ('evidence.downloaded', 'Evidence Downloaded'), ('report.requested', 'Report Requested'), ('report.rendered', 'Report Rendered'), ('report.failed', 'Report Failed'), ('report.downloaded', 'Report Downloaded'), ('api_token.created', 'Api Token Created'), ('api_token.revoked', 'Api Token Revoked'), ('framework_content.created', 'Framework Content Created'), ('framework_content.updated', 'Framework Content Updated'), ('framework_content.deleted', 'Framework Content Deleted')], max_length=64),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("framework_version.loaded", "Framework Version Loaded"),
+                    ("framework_version.cloned", "Framework Version Cloned"),
+                    ("framework_version.published", "Framework Version Published"),
+                    ("framework_version.retired", "Framework Version Retired"),
+                    ("framework_version.deleted", "Framework Version Deleted"),
+                    ("framework_version.updated", "Framework Version Updated"),
+                    ("assessment.created", "Assessment Created"),
+                    ("assessment.scoping_changed", "Assessment Scoping Changed"),
+                    ("assessment.submitted", "Assessment Submitted"),
+                    ("assessment.reopened", "Assessment Reopened"),
+                    ("assessment.upgraded", "Assessment Upgraded"),
+                    ("answer.saved", "Answer Saved"),
+                    ("evidence.uploaded", "Evidence Uploaded"),
+                    ("evidence.deleted", "Evidence Deleted"),
+                    ("evidence.downloaded", "Evidence Downloaded"),
+                    ("report.requested", "Report Requested"),
+                    ("report.rendered", "Report Rendered"),
+                    ("report.failed", "Report Failed"),
+                    ("report.downloaded", "Report Downloaded"),
+                    ("api_token.created", "Api Token Created"),
+                    ("api_token.revoked", "Api Token Revoked"),
+                    ("framework_content.created", "Framework Content Created"),
+                    ("framework_content.updated", "Framework Content Updated"),
+                    ("framework_content.deleted", "Framework Content Deleted"),
+                ],
+                max_length=64,
+            ),
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('prefix', models.CharField(max_length=12)),
-                ('key_sha256', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("prefix", models.CharField(max_length=12)),
+                ("key_sha256", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -1,8 +1,17 @@
 """Tekigo's project-wide models: users and the append-only audit log."""
 
 from portal.models.audit import AuditEvent, AuditEventType, AuditLogError
-from portal.models.tokens import ApiToken
 from portal.models.tenancy import Membership, Organisation, Role
+from portal.models.tokens import ApiToken
 from portal.models.users import User
 
-__all__ = ["ApiToken", "AuditEvent", "AuditEventType", "AuditLogError", "Membership", "Organisation", "Role", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "AuditEventType",
+    "AuditLogError",
+    "Membership",
+    "Organisation",
+    "Role",
+    "User",
+]

@@ -66,7 +66,9 @@ class AuditEvent(models.Model):
     )
     # A copy, so the log still reads right after the user is renamed or removed.
     actor_name = models.CharField(max_length=150, blank=True)
-    event_type = models.CharField(max_length=64, choices=AuditEventType.choices)
+    # No ``choices``: adding an event type must not need a migration of portal. Values are checked
+    # against AuditEventType when the row is written (portal.services._event).
+    event_type = models.CharField(max_length=64)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=300)
@@ -74,10 +76,14 @@ class AuditEvent(models.Model):
     after = models.JSONField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     # Where the change belongs, so history can be listed per organisation, assessment and question.
-    organisation = models.ForeignKey("portal.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "portal.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     context_type = models.CharField(max_length=100, blank=True)
     context_id = models.CharField(max_length=64, blank=True)
-    subject = models.CharField(max_length=200, blank=True, help_text="e.g. the question URN an answer belongs to")
+    subject = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the question URN an answer belongs to"
+    )
 
     objects = AuditQuerySet.as_manager()
 
@@ -90,6 +96,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name or 'system'} {self.event_type} {self.object_repr}"
+
+    @property
+    def event_label(self) -> str:
+        """The event type's label, e.g. "Answer Saved" for ``answer.saved``."""
+        try:
+            return AuditEventType(self.event_type).label
+        except ValueError:
+            return self.event_type
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

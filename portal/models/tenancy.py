@@ -32,15 +32,21 @@ class Organisation(models.Model):
 class Membership(models.Model):
     """A person's role in one organisation; a person may belong to several."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["organisation__name"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="%(app_label)s_%(class)s_unique_member"),
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="%(app_label)s_%(class)s_unique_member"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,9 @@ class ApiToken(models.Model):
 
     PREFIX = "tk_"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     #: The first characters, shown in lists so a person can tell tokens apart.
     prefix = models.CharField(max_length=12)

@@ -25,4 +25,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not env.ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is required in production, e.g. ALLOWED_HOSTS=tekigo.example.com")
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is required in production, e.g. ALLOWED_HOSTS=tekigo.example.com"
+    )

@@ -14,8 +14,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The integration tests' Celery worker is another process: TEKIGO_TEST_DB hands it the name of
 # the test database the pytest process created, so both read the same rows.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    # A file, not :memory:, so that a worker process can open it too.
-    _name = os.environ.get("TEKIGO_TEST_DB") or os.path.join(tempfile.gettempdir(), f"tekigo-test-{os.getuid()}.sqlite3")
+    # A file, not :memory:, so that a worker process can open it too. The pytest process's id
+    # makes it this run's own: two suites on one machine never share a database file.
+    _name = os.environ.get("TEKIGO_TEST_DB") or os.path.join(
+        tempfile.gettempdir(), f"tekigo-test-{os.getuid()}-{os.getpid()}.sqlite3"
+    )
     DATABASES["default"]["NAME"] = _name  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": _name}  # noqa: F405
 elif os.environ.get("TEKIGO_TEST_DB"):
@@ -25,4 +28,6 @@ elif os.environ.get("TEKIGO_TEST_DB"):
 # The integration tests start real redis-server and celery worker processes, which
 # receive their broker through CELERY_BROKER_URL.
 CELERY_BROKER_URL = env.CELERY_BROKER_URL or "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {} if CELERY_BROKER_URL.startswith("memory") else {"visibility_timeout": 600}
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {} if CELERY_BROKER_URL.startswith("memory") else {"visibility_timeout": 600}
+)

@@ -32,10 +32,14 @@ class Report(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reports")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="reports")
     language = models.CharField(max_length=2, choices=ReportLanguage.choices)
-    status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
     snapshot = models.JSONField()
     snapshot_sha256 = models.CharField(max_length=64)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     #: When the render task was last handed to the broker; empty while the broker was unreachable.
     dispatched_at = models.DateTimeField(null=True, blank=True)

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(username: str | None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # messages follow Accept-Language; Japanese by default
+    client = APIClient(
+        HTTP_ACCEPT_LANGUAGE="en"
+    )  # messages follow Accept-Language; Japanese by default
     if username:
         _token, key = api_token_create(user=User.objects.get(username=username), name="test")
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -24,7 +26,12 @@ def client_for(username: str | None) -> APIClient:
 @pytest.fixture
 def world(assessment, officer, auditor, other_officer):
     version = assessment.pins.get().version
-    return {"a": assessment.pk, "q": question_of(version, "q:art-7-contact").pk, "pi": question_of(version, "q:pi-channels").pk, "version": version.pk}
+    return {
+        "a": assessment.pk,
+        "q": question_of(version, "q:art-7-contact").pk,
+        "pi": question_of(version, "q:pi-channels").pk,
+        "version": version.pk,
+    }
 
 
 def test_tokens_are_stored_hashed_and_work_until_revoked(officer):
@@ -58,7 +65,15 @@ def test_token_page_shows_a_new_token_once(client, officer):
 def test_anonymous_requests_get_a_json_401():
     response = client_for(None).get("/api/v1/assessments/")
     assert response.status_code == 401 and response["Content-Type"] == "application/json"
-    assert response.json() == {"errors": [{"field": None, "message": "Authentication credentials were not provided.", "code": "not_authenticated"}]}
+    assert response.json() == {
+        "errors": [
+            {
+                "field": None,
+                "message": "Authentication credentials were not provided.",
+                "code": "not_authenticated",
+            }
+        ]
+    }
 
 
 def test_unknown_api_paths_answer_json_not_html(settings):
@@ -91,17 +106,36 @@ def test_outsiders_get_404(world, who):
     client = client_for(who)
     for url in READS:
         response = client.get(url.format(**world))
-        assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found", url
+        assert (
+            response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"
+        ), url
     assert client.get("/api/v1/assessments/").json()["results"] == []
     items = {"items": [{"question": world["q"], "value": "yes"}]}
-    assert client.post(f"/api/v1/assessments/{world['a']}/answers/", items, format="json").status_code == 404
+    assert (
+        client.post(f"/api/v1/assessments/{world['a']}/answers/", items, format="json").status_code
+        == 404
+    )
 
 
 def test_auditors_cannot_write(world):
     client = client_for("auditor")
     a = world["a"]
-    assert client.post(f"/api/v1/assessments/{a}/answers/", {"items": [{"question": world["q"], "value": "yes"}]}, format="json").status_code == 403
-    assert client.put(f"/api/v1/assessments/{a}/scoping/", {"scoping": {"roles": ["ai_provider"]}}, format="json").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/assessments/{a}/answers/",
+            {"items": [{"question": world["q"], "value": "yes"}]},
+            format="json",
+        ).status_code
+        == 403
+    )
+    assert (
+        client.put(
+            f"/api/v1/assessments/{a}/scoping/",
+            {"scoping": {"roles": ["ai_provider"]}},
+            format="json",
+        ).status_code
+        == 403
+    )
     assert client.post(f"/api/v1/assessments/{a}/submit/", {}, format="json").status_code == 403
     assert not Answer.objects.exists()
 
@@ -109,19 +143,43 @@ def test_auditors_cannot_write(world):
 def test_bulk_save_is_all_or_nothing_with_errors_per_item(world):
     client = client_for("officer")
     url = f"/api/v1/assessments/{world['a']}/answers/"
-    bad = {"items": [{"question": world["q"], "value": "yes"}, {"question": world["pi"], "value": ["fax"]}, {"question": 999999, "value": "x"}]}
+    bad = {
+        "items": [
+            {"question": world["q"], "value": "yes"},
+            {"question": world["pi"], "value": ["fax"]},
+            {"question": 999999, "value": "x"},
+        ]
+    }
     response = client.post(url, bad, format="json")
     assert response.status_code == 400
-    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("items[1].value", "invalid"), ("items[2].question", "invalid")]
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+        ("items[1].value", "invalid"),
+        ("items[2].question", "invalid"),
+    ]
     assert not Answer.objects.exists()
-    good = {"items": [{"question": world["q"], "value": "yes", "comment": "ok", "revision": 0}, {"question": world["pi"], "value": ["web"]}]}
+    good = {
+        "items": [
+            {"question": world["q"], "value": "yes", "comment": "ok", "revision": 0},
+            {"question": world["pi"], "value": ["web"]},
+        ]
+    }
     response = client.post(url, good, format="json")
     assert response.status_code == 200
-    assert {a["value"] if isinstance(a["value"], str) else tuple(a["value"]) for a in response.json()} == {"yes", ("web",)}
+    assert {
+        a["value"] if isinstance(a["value"], str) else tuple(a["value"]) for a in response.json()
+    } == {"yes", ("web",)}
     comments = client.get(f"/api/v1/assessments/{world['a']}/comments/").json()["results"]
-    assert [(c["question"], c["comment"], c["updated_by"]) for c in comments] == [(world["q"], "ok", "officer")]
-    stale = client.post(url, {"items": [{"question": world["q"], "value": "no", "revision": 0}]}, format="json")
-    assert stale.status_code == 400 and stale.json()["errors"][0] == {"field": "items[0].revision", "message": "This answer changed meanwhile (now at revision 1).", "code": "conflict"}
+    assert [(c["question"], c["comment"], c["updated_by"]) for c in comments] == [
+        (world["q"], "ok", "officer")
+    ]
+    stale = client.post(
+        url, {"items": [{"question": world["q"], "value": "no", "revision": 0}]}, format="json"
+    )
+    assert stale.status_code == 400 and stale.json()["errors"][0] == {
+        "field": "items[0].revision",
+        "message": "This answer changed meanwhile (now at revision 1).",
+        "code": "conflict",
+    }
 
 
 def test_create_submit_and_reopen_through_the_api(world, published_version):
@@ -129,13 +187,28 @@ def test_create_submit_and_reopen_through_the_api(world, published_version):
     from portal.models import Organisation
 
     org = Organisation.objects.get(name="Acme AI").pk
-    response = client.post("/api/v1/assessments/", {"organisation": org, "name": "API", "frameworks": ["urn:tekigo:fw:example-act"], "scoping": {"roles": ["ai_business_user"]}}, format="json")
+    response = client.post(
+        "/api/v1/assessments/",
+        {
+            "organisation": org,
+            "name": "API",
+            "frameworks": ["urn:tekigo:fw:example-act"],
+            "scoping": {"roles": ["ai_business_user"]},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     created = response.json()
     assert created["frameworks"][0]["version"] == "2025.1"
     incomplete = client.post(f"/api/v1/assessments/{created['id']}/submit/", {}, format="json")
-    assert incomplete.status_code == 400 and incomplete.json()["errors"][0]["field"].startswith("questions[")
-    bad_scope = client.put(f"/api/v1/assessments/{created['id']}/scoping/", {"scoping": {"roles": ["pirate"], "colour": 1}}, format="json")
+    assert incomplete.status_code == 400 and incomplete.json()["errors"][0]["field"].startswith(
+        "questions["
+    )
+    bad_scope = client.put(
+        f"/api/v1/assessments/{created['id']}/scoping/",
+        {"scoping": {"roles": ["pirate"], "colour": 1}},
+        format="json",
+    )
     assert bad_scope.status_code == 400
     assert {e["field"] for e in bad_scope.json()["errors"]} == {"scoping.roles.0", "scoping.colour"}
 
@@ -144,14 +217,31 @@ def test_staff_edit_drafts_and_published_questions_answer_409(world, staff):
     client = client_for("admin")
     version = world["version"]
     question = world["q"]
-    assert client.patch(f"/api/v1/questions/{question}/", {"prompt_en": "x"}, format="json").status_code == 409
-    clone = client.post(f"/api/v1/versions/{version}/clone/", {"version": "2025.9"}, format="json").json()
+    assert (
+        client.patch(
+            f"/api/v1/questions/{question}/", {"prompt_en": "x"}, format="json"
+        ).status_code
+        == 409
+    )
+    clone = client.post(
+        f"/api/v1/versions/{version}/clone/", {"version": "2025.9"}, format="json"
+    ).json()
     draft_question = client.get(f"/api/v1/versions/{clone['id']}/questions/").json()["results"][0]
-    assert client.patch(f"/api/v1/questions/{draft_question['id']}/", {"prompt_en": "Reworded?"}, format="json").status_code == 200
+    assert (
+        client.patch(
+            f"/api/v1/questions/{draft_question['id']}/", {"prompt_en": "Reworded?"}, format="json"
+        ).status_code
+        == 200
+    )
     diff = client.get(f"/api/v1/versions/{clone['id']}/diff/?against={version}").json()
     assert diff["changed"][0]["changes"][0]["field"] == "prompt.en"
     assert client.post(f"/api/v1/versions/{clone['id']}/publish/").json()["status"] == "published"
-    assert client_for("officer").post(f"/api/v1/versions/{version}/clone/", {"version": "x"}, format="json").status_code == 403
+    assert (
+        client_for("officer")
+        .post(f"/api/v1/versions/{version}/clone/", {"version": "x"}, format="json")
+        .status_code
+        == 403
+    )
 
 
 def test_schema_is_served_and_documents_errors(client):
@@ -165,15 +255,29 @@ def test_bulk_save_runs_in_a_constant_number_of_queries(world, django_assert_max
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from assessments.services import AnswerInput, answers_bulk_save
     from assessments.models import Assessment
+    from assessments.services import AnswerInput, answers_bulk_save
 
     assessment = Assessment.objects.get(pk=world["a"])
     officer = User.objects.get(username="officer")
     with CaptureQueriesContext(connection) as two:
-        answers_bulk_save(actor=officer, assessment=assessment, items=[(world["q"], AnswerInput(value="yes")), (world["pi"], AnswerInput(value=["web"]))])
+        answers_bulk_save(
+            actor=officer,
+            assessment=assessment,
+            items=[
+                (world["q"], AnswerInput(value="yes")),
+                (world["pi"], AnswerInput(value=["web"])),
+            ],
+        )
     with CaptureQueriesContext(connection) as again:
-        answers_bulk_save(actor=officer, assessment=assessment, items=[(world["q"], AnswerInput(value="no")), (world["pi"], AnswerInput(value=["paper"]))])
+        answers_bulk_save(
+            actor=officer,
+            assessment=assessment,
+            items=[
+                (world["q"], AnswerInput(value="no")),
+                (world["pi"], AnswerInput(value=["paper"])),
+            ],
+        )
     assert len(two) <= 12 and len(again) <= 12
     assert AuditEvent.objects.filter(event_type=AuditEventType.ANSWER_SAVED).count() == 4
 
@@ -196,7 +300,9 @@ def test_content_security_policy_allows_only_our_scripts(client, officer):
     policy = client.get("/assessments/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     docs = client.get("/api/docs/")["Content-Security-Policy"]
-    assert "script-src 'self'" in docs and "style-src 'self' 'unsafe-inline'" in docs  # Swagger UI's inline styles only
+    assert (
+        "script-src 'self'" in docs and "style-src 'self' 'unsafe-inline'" in docs
+    )  # Swagger UI's inline styles only
 
 
 def test_evidence_downloads_through_the_api_are_never_rendered_by_the_browser(world):
@@ -205,8 +311,18 @@ def test_evidence_downloads_through_the_api_are_never_rendered_by_the_browser(wo
     from assessments.models import Assessment
     from assessments.services import evidence_upload
 
-    evidence = evidence_upload(actor=User.objects.get(username="officer"), assessment=Assessment.objects.get(pk=world["a"]), question_id=world["q"], upload=SimpleUploadedFile("a.txt", b"hello"))
-    response = client_for("auditor").get(f"/api/v1/assessments/{world['a']}/evidence/{evidence.pk}/download/")
+    evidence = evidence_upload(
+        actor=User.objects.get(username="officer"),
+        assessment=Assessment.objects.get(pk=world["a"]),
+        question_id=world["q"],
+        upload=SimpleUploadedFile("a.txt", b"hello"),
+    )
+    response = client_for("auditor").get(
+        f"/api/v1/assessments/{world['a']}/evidence/{evidence.pk}/download/"
+    )
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"hello"
     assert response["Content-Disposition"].startswith("attachment")
-    assert response["X-Content-Type-Options"] == "nosniff" and "sandbox" in response["Content-Security-Policy"]
+    assert (
+        response["X-Content-Type-Options"] == "nosniff"
+        and "sandbox" in response["Content-Security-Policy"]
+    )

@@ -31,4 +31,11 @@ def officer_headers(db, assessment, officer, auditor):
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_5xx_and_every_response_matches_the_schema(case, officer_headers):
-    case.call_and_validate(headers=officer_headers, checks=[schemathesis.checks.not_a_server_error, response_schema_conformance, content_type_conformance])
+    case.call_and_validate(
+        headers=officer_headers,
+        checks=[
+            schemathesis.checks.not_a_server_error,
+            response_schema_conformance,
+            content_type_conformance,
+        ],
+    )

@@ -22,13 +22,20 @@ def test_seed_demo_builds_a_complete_assessment_and_a_second_run_changes_nothing
     assert len(questionnaire.frameworks) == 4
     values = {a.value for a in Answer.objects.all() if isinstance(a.value, str)}
     assert {"yes", "partial", "no"} <= values
-    assert Answer.objects.filter(not_applicable=True).exists() and Answer.objects.exclude(comment="").exists()
+    assert (
+        Answer.objects.filter(not_applicable=True).exists()
+        and Answer.objects.exclude(comment="").exists()
+    )
     assert Membership.objects.values("organisation").distinct().count() == 2
 
     counts = (Answer.objects.count(), AuditEvent.objects.count(), Membership.objects.count())
     call_command("seed_demo")
     assert "nothing changed" in capsys.readouterr().out
-    assert (Answer.objects.count(), AuditEvent.objects.count(), Membership.objects.count()) == counts
+    assert (
+        Answer.objects.count(),
+        AuditEvent.objects.count(),
+        Membership.objects.count(),
+    ) == counts
 
 
 @pytest.mark.django_db

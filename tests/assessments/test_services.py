@@ -22,7 +22,11 @@ from assessments.services import (
     evidence_upload,
 )
 from frameworks.models import Question
-from frameworks.services import framework_content_save, framework_version_clone, framework_version_publish
+from frameworks.services import (
+    framework_content_save,
+    framework_version_clone,
+    framework_version_publish,
+)
 from portal.models import AuditEvent, AuditEventType
 from tests.conftest import PROVIDER_WITH_PI, question_of
 
@@ -40,21 +44,39 @@ def _english():
 
 def save(assessment, officer, suffix, **data):
     question = question_of(assessment.pins.get().version, suffix)
-    return answer_save(actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(**data))
+    return answer_save(
+        actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(**data)
+    )
 
 
 def test_create_pins_the_versions_and_records_it(assessment, published_version):
     assert [p.version for p in assessment.pins.all()] == [published_version]
-    assert AuditEvent.objects.filter(event_type=AuditEventType.ASSESSMENT_CREATED, context_id=str(assessment.pk)).exists()
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.ASSESSMENT_CREATED, context_id=str(assessment.pk)
+    ).exists()
 
 
-def test_create_refuses_drafts_and_two_versions_of_one_framework(officer, organisation, published_version, staff):
+def test_create_refuses_drafts_and_two_versions_of_one_framework(
+    officer, organisation, published_version, staff
+):
     draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
     with pytest.raises(ValidationError, match="published"):
-        assessment_create(actor=officer, organisation=organisation, name="x", versions=[draft], scoping=PROVIDER_WITH_PI)
+        assessment_create(
+            actor=officer,
+            organisation=organisation,
+            name="x",
+            versions=[draft],
+            scoping=PROVIDER_WITH_PI,
+        )
     newer = framework_version_publish(actor=staff, version=draft)
     with pytest.raises(ValidationError, match="one version per framework"):
-        assessment_create(actor=officer, organisation=organisation, name="x", versions=[published_version, newer], scoping=PROVIDER_WITH_PI)
+        assessment_create(
+            actor=officer,
+            organisation=organisation,
+            name="x",
+            versions=[published_version, newer],
+            scoping=PROVIDER_WITH_PI,
+        )
 
 
 @pytest.mark.parametrize(
@@ -65,16 +87,27 @@ def test_create_refuses_drafts_and_two_versions_of_one_framework(officer, organi
         ("q:art-7-contact-who", "x" * 10_001, "characters"),
     ],
 )
-def test_invalid_values_are_refused_and_nothing_changes(assessment, officer, suffix, value, message):
+def test_invalid_values_are_refused_and_nothing_changes(
+    assessment, officer, suffix, value, message
+):
     with pytest.raises(ValidationError, match=message):
         save(assessment, officer, suffix, value=value)
     assert not Answer.objects.exists()
 
 
 def test_answer_is_saved_with_revision_and_audited(assessment, officer):
-    answer = save(assessment, officer, "q:art-7-contact", value="yes", comment="Named in March", revision=0)
+    answer = save(
+        assessment, officer, "q:art-7-contact", value="yes", comment="Named in March", revision=0
+    )
     assert (answer.value, answer.comment, answer.revision) == ("yes", "Named in March", 1)
-    answer = save(assessment, officer, "q:art-7-contact", value="partial", comment="Named in March", revision=1)
+    answer = save(
+        assessment,
+        officer,
+        "q:art-7-contact",
+        value="partial",
+        comment="Named in March",
+        revision=1,
+    )
     assert answer.revision == 2
     events = assessment_history_list(assessment=assessment, subject=answer.question.urn)
     assert [e.after["value"] for e in events] == ["partial", "yes"]
@@ -100,7 +133,14 @@ def test_not_applicable_needs_a_justification(assessment, officer):
     with pytest.raises(ValidationError) as info:
         save(assessment, officer, "q:art-7-contact", not_applicable=True, justification="  ")
     assert "justification" in info.value.message_dict
-    answer = save(assessment, officer, "q:art-7-contact", value="yes", not_applicable=True, justification="We have no AI products")
+    answer = save(
+        assessment,
+        officer,
+        "q:art-7-contact",
+        value="yes",
+        not_applicable=True,
+        justification="We have no AI products",
+    )
     assert answer.value is None and answer.is_answered
 
 
@@ -108,14 +148,22 @@ def test_question_of_another_version_is_refused(assessment, officer, staff, publ
     other = framework_version_clone(actor=staff, version=published_version, label="2025.2")
     question = Question.objects.filter(version=other).first()
     with pytest.raises(ValidationError) as info:
-        answer_save(actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(value="yes"))
+        answer_save(
+            actor=officer,
+            assessment=assessment,
+            question_id=question.pk,
+            data=AnswerInput(value="yes"),
+        )
     assert "question" in info.value.message_dict
 
 
 def test_submit_lists_missing_required_questions_then_locks(assessment, officer):
     with pytest.raises(AssessmentIncompleteError) as info:
         assessment_submit(actor=officer, assessment=assessment)
-    assert {b.question.urn.rsplit(":", 1)[-1] for b in info.value.missing} == {"art-7-contact", "pi-channels"}
+    assert {b.question.urn.rsplit(":", 1)[-1] for b in info.value.missing} == {
+        "art-7-contact",
+        "pi-channels",
+    }
     save(assessment, officer, "q:art-7-contact", value="no")
     save(assessment, officer, "q:pi-channels", value=["web"])
     assessment = assessment_submit(actor=officer, assessment=assessment)
@@ -124,24 +172,37 @@ def test_submit_lists_missing_required_questions_then_locks(assessment, officer)
         save(assessment, officer, "q:art-7-contact", value="yes")
     assessment = assessment_reopen(actor=officer, assessment=assessment)
     assert assessment.status == AssessmentStatus.IN_PROGRESS
-    types = list(assessment_history_list(assessment=assessment).values_list("event_type", flat=True))
+    types = list(
+        assessment_history_list(assessment=assessment).values_list("event_type", flat=True)
+    )
     assert types[:2] == [AuditEventType.ASSESSMENT_REOPENED, AuditEventType.ASSESSMENT_SUBMITTED]
 
 
 def test_scoping_change_recomputes_applicability_and_keeps_answers(assessment, officer):
     save(assessment, officer, "q:pi-channels", value=["web"])
     assert questionnaire_build(assessment=assessment).progress.applicable == 2
-    assessment = assessment_scoping_update(actor=officer, assessment=assessment, scoping=ScopingProfile(roles=["ai_business_user"]), expected_revision=1)
+    assessment = assessment_scoping_update(
+        actor=officer,
+        assessment=assessment,
+        scoping=ScopingProfile(roles=["ai_business_user"]),
+        expected_revision=1,
+    )
     questionnaire = questionnaire_build(assessment=assessment)
     assert questionnaire.progress.applicable == 1
     assert Answer.objects.filter(question__urn__endswith="pi-channels").exists()
     with pytest.raises(ValidationError, match="Someone changed"):
-        assessment_scoping_update(actor=officer, assessment=assessment, scoping=PROVIDER_WITH_PI, expected_revision=1)
+        assessment_scoping_update(
+            actor=officer, assessment=assessment, scoping=PROVIDER_WITH_PI, expected_revision=1
+        )
 
 
 def test_follow_up_appears_only_for_the_listed_answers(assessment, officer):
     def follow_up_visible():
-        return next(b for b in questionnaire_build(assessment=assessment).questions.values() if b.question.urn.endswith("contact-who")).visible
+        return next(
+            b
+            for b in questionnaire_build(assessment=assessment).questions.values()
+            if b.question.urn.endswith("contact-who")
+        ).visible
 
     assert not follow_up_visible()
     save(assessment, officer, "q:art-7-contact", value="partial")
@@ -157,7 +218,12 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def upload(assessment, officer, name, content, content_type="application/octet-stream"):
     question = question_of(assessment.pins.get().version, "q:art-7-contact")
-    return evidence_upload(actor=officer, assessment=assessment, question_id=question.pk, upload=SimpleUploadedFile(name, content, content_type))
+    return evidence_upload(
+        actor=officer,
+        assessment=assessment,
+        question_id=question.pk,
+        upload=SimpleUploadedFile(name, content, content_type),
+    )
 
 
 def test_evidence_is_stored_outside_static_with_its_hash(assessment, officer, settings):
@@ -183,7 +249,9 @@ def test_evidence_is_stored_outside_static_with_its_hash(assessment, officer, se
         (".htaccess", b"deny", "name"),
     ],
 )
-def test_bad_uploads_are_refused_and_nothing_is_stored(assessment, officer, settings, name, content, message):
+def test_bad_uploads_are_refused_and_nothing_is_stored(
+    assessment, officer, settings, name, content, message
+):
     with pytest.raises(ValidationError, match=message):
         upload(assessment, officer, name, content)
     assert not Evidence.objects.exists()
@@ -201,7 +269,9 @@ def test_oversized_upload_is_refused(assessment, officer, settings):
 # --- Upgrade -------------------------------------------------------------------------------------
 
 
-def test_upgrade_carries_answers_over_and_marks_changed_ones(assessment, officer, staff, published_version):
+def test_upgrade_carries_answers_over_and_marks_changed_ones(
+    assessment, officer, staff, published_version
+):
     save(assessment, officer, "q:art-7-contact", value="yes", comment="kept")
     save(assessment, officer, "q:pi-channels", value=["web", "paper"])
     draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
@@ -210,9 +280,14 @@ def test_upgrade_carries_answers_over_and_marks_changed_ones(assessment, officer
     framework_content_save(actor=staff, instance=changed)
     target = framework_version_publish(actor=staff, version=draft)
 
-    assessment_upgrade(actor=officer, assessment=assessment, pin=assessment.pins.get(), target=target)
+    assessment_upgrade(
+        actor=officer, assessment=assessment, pin=assessment.pins.get(), target=target
+    )
     assert assessment.pins.get().version == target
-    current = {a.question.urn.rsplit(":", 1)[-1]: a for a in Answer.objects.filter(question__version=target)}
+    current = {
+        a.question.urn.rsplit(":", 1)[-1]: a
+        for a in Answer.objects.filter(question__version=target)
+    }
     assert current["art-7-contact"].value == "yes" and not current["art-7-contact"].needs_review
     assert current["art-7-contact"].comment == "kept"
     assert current["pi-channels"].needs_review

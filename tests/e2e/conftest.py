@@ -23,7 +23,14 @@ def browser():
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     )
     yield browser
     browser.close()
@@ -36,7 +43,12 @@ def new_page(browser, request):
     contexts = []
 
     def make(locale: str = "en-US", bypass_csp: bool = False):
-        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900}, accept_downloads=True, bypass_csp=bypass_csp)
+        context = browser.new_context(
+            locale=locale,
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+            bypass_csp=bypass_csp,
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -47,7 +59,9 @@ def new_page(browser, request):
         if failed:
             ARTIFACTS.mkdir(exist_ok=True)
             for n, page in enumerate(context.pages):
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{index}-{n}.png"), full_page=True)
+                page.screenshot(
+                    path=str(ARTIFACTS / f"{request.node.name}-{index}-{n}.png"), full_page=True
+                )
         context.close()
 
 

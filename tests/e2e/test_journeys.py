@@ -18,9 +18,12 @@ from assessments.services import AnswerInput, answers_bulk_save
 from frameworks.models import FrameworkVersion
 from portal.models import User
 from tests.e2e.conftest import sign_in
-from tests.support import broker, redis_server, redis_url, wait_for, worker  # noqa: F401  (fixtures)
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.skipif(not shutil.which("chromium"), reason="chromium is not installed")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.skipif(not shutil.which("chromium"), reason="chromium is not installed"),
+]
 PASSWORD = "tekigo-demo"
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 
@@ -42,7 +45,11 @@ def section_of(assessment, framework_urn: str):
 
 def valid_value(question):
     if question.choices:
-        return [question.choices[0]["key"]] if question.type == "multiple_choice" else question.choices[0]["key"]
+        return (
+            [question.choices[0]["key"]]
+            if question.type == "multiple_choice"
+            else question.choices[0]["key"]
+        )
     return {"number": 1, "date": "2026-04-01"}.get(question.type, "Answered in the test")
 
 
@@ -85,7 +92,9 @@ def test_officer_creates_scopes_answers_reloads_and_submits(live_server, demo, n
 
     second.locator("input[name=not_applicable]").check()
     page.wait_for_selector(f"#question-{q2} .na-justification:visible")
-    page.wait_for_selector(f"#status-{q2}.failed")  # "not applicable" without a reason is refused, visibly
+    page.wait_for_selector(
+        f"#status-{q2}.failed"
+    )  # "not applicable" without a reason is refused, visibly
     second.locator("textarea[name=justification]").fill("We hold no such data")
     second.locator("textarea[name=justification]").press("Tab")
     page.wait_for_selector(f"#status-{q2}.saved")
@@ -101,8 +110,20 @@ def test_officer_creates_scopes_answers_reloads_and_submits(live_server, demo, n
     officer = User.objects.get(username="officer")
     todo = True
     while todo:
-        todo = [b for b in questionnaire_build(assessment=assessment).questions.values() if b.counts and not b.is_answered]
-        items = [(b.question.pk, AnswerInput(value=valid_value(b.question), revision=b.answer.revision if b.answer else 0)) for b in todo]
+        todo = [
+            b
+            for b in questionnaire_build(assessment=assessment).questions.values()
+            if b.counts and not b.is_answered
+        ]
+        items = [
+            (
+                b.question.pk,
+                AnswerInput(
+                    value=valid_value(b.question), revision=b.answer.revision if b.answer else 0
+                ),
+            )
+            for b in todo
+        ]
         if items:
             answers_bulk_save(actor=officer, assessment=assessment, items=items)
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
@@ -112,7 +133,9 @@ def test_officer_creates_scopes_answers_reloads_and_submits(live_server, demo, n
 
 
 @pytest.mark.integration
-def test_officer_gets_japanese_and_english_reports_without_reloading(live_server, demo, new_page, worker, tmp_path):  # noqa: F811
+def test_officer_gets_japanese_and_english_reports_without_reloading(
+    live_server, demo, new_page, worker, tmp_path
+):  # noqa: F811
     worker.start()
     page = new_page()
     sign_in(page, live_server.url, "officer", PASSWORD)
@@ -130,10 +153,17 @@ def test_officer_gets_japanese_and_english_reports_without_reloading(live_server
         download.value.save_as(path)
         reader = PdfReader(io.BytesIO(path.read_bytes()))
         texts[path.name.rsplit("-", 1)[-1]] = "".join(p.extract_text() for p in reader.pages)
-        fonts = {str(f.get_object()["/BaseFont"]) for p in reader.pages for f in (p["/Resources"].get("/Font") or {}).values()}
+        fonts = {
+            str(f.get_object()["/BaseFont"])
+            for p in reader.pages
+            for f in (p["/Resources"].get("/Font") or {}).values()
+        }
         assert any("Noto-Sans-CJK-JP" in f for f in fonts)
     score = round(demo.reports.first().snapshot["scores"]["all"] * 100)
-    assert "AIガバナンス ギャップ分析レポート" in texts["ja.pdf"] and "重要度別のギャップ" in texts["ja.pdf"]
+    assert (
+        "AIガバナンス ギャップ分析レポート" in texts["ja.pdf"]
+        and "重要度別のギャップ" in texts["ja.pdf"]
+    )
     assert "AI governance gap report" in texts["en.pdf"] and "Gaps by severity" in texts["en.pdf"]
     for text in texts.values():
         assert f"{score}%" in text
@@ -142,17 +172,29 @@ def test_officer_gets_japanese_and_english_reports_without_reloading(live_server
 def test_auditor_reads_cannot_change_and_verifies_a_report(live_server, demo, new_page, tmp_path):
     from reports.services import report_path, report_render, report_request
 
-    report = report_render(report_id=report_request(actor=User.objects.get(username="officer"), assessment=demo, language="ja").pk, worker="e2e:1")
+    report = report_render(
+        report_id=report_request(
+            actor=User.objects.get(username="officer"), assessment=demo, language="ja"
+        ).pk,
+        worker="e2e:1",
+    )
     page = new_page()
     sign_in(page, live_server.url, "auditor", PASSWORD)
     page.goto(f"{live_server.url}/assessments/{demo.pk}/")
     assert page.locator("form[action$='/submit/']").count() == 0
     section = section_of(demo, "urn:tekigo:fw:appi")
     page.goto(f"{live_server.url}/assessments/{demo.pk}/sections/{section.section.pk}/")
-    assert page.locator("form.answer-form").count() == 0 and page.locator("input[type=file]").count() == 0
+    assert (
+        page.locator("form.answer-form").count() == 0
+        and page.locator("input[type=file]").count() == 0
+    )
     question = demo.answers.first().question
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    forged = page.request.post(f"{live_server.url}/assessments/{demo.pk}/questions/{question.pk}/answer/", form={"type": question.type, "value": "no"}, headers={"X-CSRFToken": token, "Referer": live_server.url + "/"})
+    forged = page.request.post(
+        f"{live_server.url}/assessments/{demo.pk}/questions/{question.pk}/answer/",
+        form={"type": question.type, "value": "no"},
+        headers={"X-CSRFToken": token, "Referer": live_server.url + "/"},
+    )
     assert forged.status == 403
     page.goto(f"{live_server.url}/assessments/{demo.pk}/")
     page.wait_for_selector("#reports a[href$='/download/']")
@@ -182,7 +224,9 @@ def test_admin_clones_edits_diffs_publishes_and_assessments_follow(live_server, 
     page.fill("#id_prompt_en", "Have you written down, precisely, every purpose of use?")
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist")
-    page.goto(f"{live_server.url}/frameworks/{version.framework_id}/diff/?old={version.pk}&new={draft.pk}")
+    page.goto(
+        f"{live_server.url}/frameworks/{version.framework_id}/diff/?old={version.pk}&new={draft.pk}"
+    )
     assert "prompt.en" in page.content() and "every purpose of use" in page.content()
     page.goto(f"{live_server.url}/frameworks/versions/{draft.pk}/")
     page.click("main button:has-text('Publish')")
@@ -191,7 +235,9 @@ def test_admin_clones_edits_diffs_publishes_and_assessments_follow(live_server, 
     officer = new_page()
     sign_in(officer, live_server.url, "officer", PASSWORD)
     officer.goto(f"{live_server.url}/assessments/new/")
-    assert officer.locator("label:has-text('(20260717)')").count() == 1  # a new assessment pins the new version
+    assert (
+        officer.locator("label:has-text('(20260717)')").count() == 1
+    )  # a new assessment pins the new version
     officer.goto(f"{live_server.url}/assessments/{demo.pk}/")
     officer.click("text=Review the upgrade")
     assert "1 changed question" in officer.content()
@@ -214,7 +260,9 @@ def test_switching_language_changes_interface_and_content(live_server, demo, new
     page.wait_for_selector("h1:has-text('評価')")
 
 
-def test_questionnaire_works_by_keyboard_and_pages_have_no_critical_accessibility_violations(live_server, demo, new_page):
+def test_questionnaire_works_by_keyboard_and_pages_have_no_critical_accessibility_violations(
+    live_server, demo, new_page
+):
     Answer.objects.all().delete()
     page = new_page()
     sign_in(page, live_server.url, "officer", PASSWORD)
@@ -235,18 +283,30 @@ def test_questionnaire_works_by_keyboard_and_pages_have_no_critical_accessibilit
     # audit runs in a second page that bypasses the CSP.
     audit = new_page(bypass_csp=True)
     sign_in(audit, live_server.url, "officer", PASSWORD)
-    for url in [f"/assessments/{demo.pk}/", f"/assessments/{demo.pk}/sections/{section.section.pk}/", "/assessments/new/", "/frameworks/", "/reports/verify/"]:
+    for url in [
+        f"/assessments/{demo.pk}/",
+        f"/assessments/{demo.pk}/sections/{section.section.pk}/",
+        "/assessments/new/",
+        "/frameworks/",
+        "/reports/verify/",
+    ]:
         page.goto(live_server.url + url)
         audit.goto(live_server.url + url)
         audit.add_script_tag(path=str(AXE))
-        violations = audit.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => [v.id, v.impact, v.nodes.length])")
+        violations = audit.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => [v.id, v.impact, v.nodes.length])"
+        )
         critical = [v for v in violations if v[1] == "critical"]
         assert critical == [], (url, critical)
-        unlabeled = audit.evaluate("() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(el => !el.labels?.length && !el.getAttribute('aria-label')).map(el => el.name)")
+        unlabeled = audit.evaluate(
+            "() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(el => !el.labels?.length && !el.getAttribute('aria-label')).map(el => el.name)"
+        )
         assert unlabeled == [], (url, unlabeled)
 
 
-def test_two_browsers_saving_the_same_answer_see_a_conflict_and_lose_nothing(live_server, demo, new_page):
+def test_two_browsers_saving_the_same_answer_see_a_conflict_and_lose_nothing(
+    live_server, demo, new_page
+):
     Answer.objects.all().delete()
     section = section_of(demo, "urn:tekigo:fw:appi")
     url = f"{live_server.url}/assessments/{demo.pk}/sections/{section.section.pk}/"
@@ -263,7 +323,9 @@ def test_two_browsers_saving_the_same_answer_see_a_conflict_and_lose_nothing(liv
     second.press(f"#comment-{question}", "Tab")
     second.wait_for_selector(f"#status-{question}.conflict")
     assert "Text from the first browser" in second.locator(f"#conflict-{question}").inner_text()
-    assert second.locator(f"#comment-{question}").input_value() == "Text from the second browser"  # still in the form
+    assert (
+        second.locator(f"#comment-{question}").input_value() == "Text from the second browser"
+    )  # still in the form
     assert Answer.objects.get(question_id=question).comment == "Text from the first browser"
 
     second.click(f"#conflict-{question} button")
@@ -271,5 +333,11 @@ def test_two_browsers_saving_the_same_answer_see_a_conflict_and_lose_nothing(liv
     assert Answer.objects.get(question_id=question).comment == "Text from the second browser"
     from portal.models import AuditEvent
 
-    saved = [e.after["comment"] for e in AuditEvent.objects.filter(event_type="answer.saved").order_by("id")]
-    assert saved[-2:] == ["Text from the first browser", "Text from the second browser"]  # nothing lost
+    saved = [
+        e.after["comment"]
+        for e in AuditEvent.objects.filter(event_type="answer.saved").order_by("id")
+    ]
+    assert saved[-2:] == [
+        "Text from the first browser",
+        "Text from the second browser",
+    ]  # nothing lost

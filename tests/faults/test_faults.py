@@ -14,7 +14,7 @@ from django.urls import reverse
 from frameworks.models import Framework, FrameworkVersion, Provision, Question, Section, Source
 from reports.models import Report, ReportStatus
 from reports.services import report_request, report_requeue_stale
-from tests.support import broker, redis_server, redis_url, wait_for, worker  # noqa: F401  (fixtures)
+from tests.support import wait_for
 
 
 class RefuseNthInsert:
@@ -35,10 +35,16 @@ class RefuseNthInsert:
 @pytest.mark.parametrize("n", [1, 20, 60])
 def test_database_refusing_a_write_mid_import_leaves_nothing(n):
     refuse = RefuseNthInsert(n)
-    with connection.execute_wrapper(refuse), pytest.raises(CommandError, match="database refused a write"):
+    with (
+        connection.execute_wrapper(refuse),
+        pytest.raises(CommandError, match="database refused a write"),
+    ):
         call_command("load_frameworks", verbosity=0)
     assert refuse.seen == n
-    assert [m.objects.count() for m in (Framework, FrameworkVersion, Source, Section, Provision, Question)] == [0] * 6
+    assert [
+        m.objects.count()
+        for m in (Framework, FrameworkVersion, Source, Section, Provision, Question)
+    ] == [0] * 6
     call_command("load_frameworks", verbosity=0)  # and a later run loads everything
     assert FrameworkVersion.objects.count() == 5
 
@@ -46,12 +52,20 @@ def test_database_refusing_a_write_mid_import_leaves_nothing(n):
 @pytest.mark.slow
 @pytest.mark.integration
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
-def test_redis_down_when_a_report_is_asked_for_then_back(transactional_db, redis_server, worker, assessment, officer, client):  # noqa: F811
+def test_redis_down_when_a_report_is_asked_for_then_back(
+    transactional_db, redis_server, worker, assessment, officer, client
+):  # noqa: F811
     worker.start()
     redis_server.stop()
-    report = report_request(actor=officer, assessment=assessment, language="en")  # dispatch fails after the commit
+    report = report_request(
+        actor=officer, assessment=assessment, language="en"
+    )  # dispatch fails after the commit
     report.refresh_from_db()
-    assert report.status == ReportStatus.QUEUED and report.dispatched_at is None and report.dispatch_error
+    assert (
+        report.status == ReportStatus.QUEUED
+        and report.dispatched_at is None
+        and report.dispatch_error
+    )
 
     client.force_login(officer)
     client.post(reverse("set_language"), {"language": "en"})
@@ -61,4 +75,9 @@ def test_redis_down_when_a_report_is_asked_for_then_back(transactional_db, redis
     redis_server.start()  # same port: the worker reconnects by itself
     Report.objects.filter(pk=report.pk).update(requested_at=report.requested_at.replace(year=2000))
     assert report_requeue_stale() == [report.pk]  # what the beat sweep runs every minute
-    wait_for(lambda: Report.objects.get(pk=report.pk).status == ReportStatus.READY, 90, "the report after Redis came back", 0.2)
+    wait_for(
+        lambda: Report.objects.get(pk=report.pk).status == ReportStatus.READY,
+        90,
+        "the report after Redis came back",
+        0.2,
+    )

@@ -6,7 +6,12 @@ from pydantic import ValidationError
 from frameworks.applicability import describe, evaluate
 from frameworks.document import Condition
 
-PROVIDER_WITH_PI = {"any": [{"fact": "roles", "includes": "ai_provider"}, {"fact": "handles_personal_info", "is": True}]}
+PROVIDER_WITH_PI = {
+    "any": [
+        {"fact": "roles", "includes": "ai_provider"},
+        {"fact": "handles_personal_info", "is": True},
+    ]
+}
 
 
 def test_any_condition_applies_and_names_the_facts_that_made_it_apply():
@@ -23,9 +28,18 @@ def test_condition_that_does_not_apply_says_why():
 
 
 def test_all_and_not_and_numeric_thresholds():
-    condition = {"all": [{"fact": "develops_foundation_models", "is": True}, {"not": {"fact": "foundation_model_parameters", "lt": 1e11}}]}
-    assert evaluate(condition, {"develops_foundation_models": True, "foundation_model_parameters": 2e11}).applies
-    assert not evaluate(condition, {"develops_foundation_models": True, "foundation_model_parameters": 5e10}).applies
+    condition = {
+        "all": [
+            {"fact": "develops_foundation_models", "is": True},
+            {"not": {"fact": "foundation_model_parameters", "lt": 1e11}},
+        ]
+    }
+    assert evaluate(
+        condition, {"develops_foundation_models": True, "foundation_model_parameters": 2e11}
+    ).applies
+    assert not evaluate(
+        condition, {"develops_foundation_models": True, "foundation_model_parameters": 5e10}
+    ).applies
     assert not evaluate(condition, {"foundation_model_parameters": 2e11}).applies
 
 
@@ -40,7 +54,10 @@ def test_no_condition_always_applies():
 
 
 def test_describe_renders_a_readable_condition_in_both_languages():
-    assert describe(PROVIDER_WITH_PI, "en") == "(you are an AI provider OR you handle personal information)"
+    assert (
+        describe(PROVIDER_WITH_PI, "en")
+        == "(you are an AI provider OR you handle personal information)"
+    )
     assert describe(PROVIDER_WITH_PI, "ja") == "(AI提供者である または 個人情報を取り扱っている)"
 
 
@@ -66,6 +83,10 @@ def test_article_labels_follow_the_page_language():
     from portal.templatetags.tekigo import article_label
 
     with translation.override("ja"):
-        assert [article_label(n) for n in ("26", "2-2", "suppl-2")] == ["第26条", "第2条の2", "附則第2条"]
+        assert [article_label(n) for n in ("26", "2-2", "suppl-2")] == [
+            "第26条",
+            "第2条の2",
+            "附則第2条",
+        ]
     with translation.override("en"):
         assert [article_label(n) for n in ("26", "suppl-2")] == ["Art. 26", "Suppl. Art. 2"]

@@ -10,7 +10,11 @@ from frameworks.choices import LegalStatus, Strength, VersionStatus
 from frameworks.document import iter_provisions, iter_questions
 from frameworks.files import parse_framework_file
 from frameworks.models import FrameworkVersion, Provision, Question
-from frameworks.selectors import document_content_hash, framework_version_diff, framework_version_document
+from frameworks.selectors import (
+    document_content_hash,
+    framework_version_diff,
+    framework_version_document,
+)
 
 CATALOG = sorted(Path(settings.FRAMEWORK_CATALOG_DIR).glob("*.yaml"))
 AI_ACT = "urn:tekigo:fw:ai-promotion-act"
@@ -42,8 +46,13 @@ def test_catalog_has_at_least_150_distinct_questions(documents):
 def test_every_provision_that_binds_the_organisation_has_questions(documents):
     for document in documents.values():
         for where, provision in iter_provisions(document):
-            if provision.strength != Strength.GOVERNMENT_DUTY and "government" not in provision.actors:
-                assert provision.questions or provision.note, f"{document.urn} {where} has no questions"
+            if (
+                provision.strength != Strength.GOVERNMENT_DUTY
+                and "government" not in provision.actors
+            ):
+                assert provision.questions or provision.note, (
+                    f"{document.urn} {where} has no questions"
+                )
 
 
 def test_ai_promotion_act_has_no_sanctioned_duty_and_article_7_binds_without_sanction(documents):
@@ -51,11 +60,22 @@ def test_ai_promotion_act_has_no_sanctioned_duty_and_article_7_binds_without_san
     assert act.legal_status == LegalStatus.STATUTE
     strengths = {p.strength for _w, p in iter_provisions(act)}
     assert Strength.BINDING not in strengths  # the Act has no penalties
-    art7 = [p for _w, p in iter_provisions(act) if p.statute and any(a.number == "7" for a in p.statute.articles)]
+    art7 = [
+        p
+        for _w, p in iter_provisions(act)
+        if p.statute and any(a.number == "7" for a in p.statute.articles)
+    ]
     assert Strength.BINDING_NO_SANCTION in {p.strength for p in art7}
-    assert Strength.EFFORT_DUTY not in {p.strength for p in art7 if "cooperat" in p.title.en.lower()}
+    assert Strength.EFFORT_DUTY not in {
+        p.strength for p in art7 if "cooperat" in p.title.en.lower()
+    }
     for number in ("3", "6", "7", "13", "16", "25"):
-        assert any(a.number == number for _w, p in iter_provisions(act) if p.statute for a in p.statute.articles), number
+        assert any(
+            a.number == number
+            for _w, p in iter_provisions(act)
+            if p.statute
+            for a in p.statute.articles
+        ), number
     assert "penalt" in act.notes.en.lower()
 
 
@@ -66,16 +86,25 @@ def test_reported_tiers_are_labelled_and_never_law(documents):
     assert provisions and {p.strength for p in provisions} == {Strength.REPORTED}
     assert all(p.confidence == "unverified" and p.note for p in provisions)
     assert tiers.notes and "AISI" in tiers.notes.en
-    assert all(p.strength != Strength.REPORTED for d in documents.values() if d.urn != TIERS for _w, p in iter_provisions(d))
+    assert all(
+        p.strength != Strength.REPORTED
+        for d in documents.values()
+        if d.urn != TIERS
+        for _w, p in iter_provisions(d)
+    )
 
 
 def test_appi_covers_articles_17_to_35_and_41_to_46(documents):
     appi = documents[(APPI, "20220401")]
     cited = {a.number for _w, p in iter_provisions(appi) if p.statute for a in p.statute.articles}
     assert {str(n) for n in [*range(17, 36), *range(41, 47)]} <= cited
-    art26 = next(p for _w, p in iter_provisions(appi) if p.statute and p.statute.articles[0].number == "26")
+    art26 = next(
+        p for _w, p in iter_provisions(appi) if p.statute and p.statute.articles[0].number == "26"
+    )
     assert "30" in art26.summary.en and "60" in art26.summary.en
-    art28 = next(p for _w, p in iter_provisions(appi) if p.statute and p.statute.articles[0].number == "28")
+    art28 = next(
+        p for _w, p in iter_provisions(appi) if p.statute and p.statute.articles[0].number == "28"
+    )
     assert art28.applies_when is not None
 
 
@@ -85,13 +114,18 @@ def test_catalog_loads_twice_without_change_and_round_trips(loaded, capsys):
     questions = Question.objects.count()
     assert versions == len(CATALOG)
     assert questions >= 150
-    assert set(FrameworkVersion.objects.values_list("status", flat=True)) == {VersionStatus.PUBLISHED}
+    assert set(FrameworkVersion.objects.values_list("status", flat=True)) == {
+        VersionStatus.PUBLISHED
+    }
     capsys.readouterr()
     call_command("load_frameworks")
     assert "No change" in capsys.readouterr().out
     assert (FrameworkVersion.objects.count(), Question.objects.count()) == (versions, questions)
     for version in FrameworkVersion.objects.select_related("framework"):
-        assert document_content_hash(framework_version_document(version=version)) == version.content_hash, version
+        assert (
+            document_content_hash(framework_version_document(version=version))
+            == version.content_hash
+        ), version
 
 
 @pytest.mark.slow

@@ -35,7 +35,9 @@ def test_malformed_json_reports_the_line():
 
 
 def test_duplicate_yaml_key_is_refused():
-    (problem,) = problems_of(TEXT.replace("legal_status: statute\n", "legal_status: statute\nlegal_status: statute\n"))
+    (problem,) = problems_of(
+        TEXT.replace("legal_status: statute\n", "legal_status: statute\nlegal_status: statute\n")
+    )
     assert "duplicate key 'legal_status'" in problem.message
 
 
@@ -66,13 +68,21 @@ def test_choice_score_outside_zero_to_one_is_refused():
 
 
 def test_duplicate_urn_is_refused_with_both_places():
-    text = TEXT.replace("urn:tekigo:fw:example-act:q:pi-channels", "urn:tekigo:fw:example-act:q:art-7-contact")
+    text = TEXT.replace(
+        "urn:tekigo:fw:example-act:q:pi-channels", "urn:tekigo:fw:example-act:q:art-7-contact"
+    )
     problems = problems_of(text)
-    assert any("duplicate URN" in p.message and "sections[0].provisions[0].questions[0]" in p.message for p in problems)
+    assert any(
+        "duplicate URN" in p.message and "sections[0].provisions[0].questions[0]" in p.message
+        for p in problems
+    )
 
 
 def test_question_depending_on_a_missing_question_is_refused():
-    text = TEXT.replace('question: "urn:tekigo:fw:example-act:q:art-7-contact"', 'question: "urn:tekigo:fw:example-act:q:nowhere"')
+    text = TEXT.replace(
+        'question: "urn:tekigo:fw:example-act:q:art-7-contact"',
+        'question: "urn:tekigo:fw:example-act:q:nowhere"',
+    )
     (problem,) = problems_of(text)
     assert problem.path == "sections[0].provisions[0].questions[1].depends_on.question"
     assert "no question" in problem.message
@@ -84,7 +94,10 @@ def test_dependency_on_an_unknown_choice_is_refused():
 
 
 def test_provision_citing_an_undeclared_source_is_refused():
-    text = TEXT.replace("        source: egov\n        confidence: verified_primary\n        statute:", "        source: nowhere\n        confidence: verified_primary\n        statute:")
+    text = TEXT.replace(
+        "        source: egov\n        confidence: verified_primary\n        statute:",
+        "        source: nowhere\n        confidence: verified_primary\n        statute:",
+    )
     (problem,) = problems_of(text)
     assert problem.path == "sections[0].provisions[0].source"
 

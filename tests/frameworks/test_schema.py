@@ -21,4 +21,11 @@ def test_schema_check_fails_when_the_committed_copy_differs(tmp_path, monkeypatc
 def test_schema_describes_the_strength_enum():
     schema = json.loads(framework_schema.SCHEMA_PATH.read_text())
     strengths = schema["$defs"]["Strength"]["enum"]
-    assert strengths == ["binding", "binding_no_sanction", "effort_duty", "government_duty", "voluntary", "reported"]
+    assert strengths == [
+        "binding",
+        "binding_no_sanction",
+        "effort_duty",
+        "government_duty",
+        "voluntary",
+        "reported",
+    ]

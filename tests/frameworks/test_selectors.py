@@ -11,7 +11,11 @@ from frameworks.selectors import (
     framework_version_document,
     framework_version_tree,
 )
-from frameworks.services import framework_content_delete, framework_content_save, framework_version_clone
+from frameworks.services import (
+    framework_content_delete,
+    framework_content_save,
+    framework_version_clone,
+)
 from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +29,25 @@ def test_export_of_a_loaded_version_has_the_stored_hash(published_version):
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
 def test_export_command_writes_a_file_that_loads_to_the_same_hash(published_version, tmp_path, fmt):
     out = tmp_path / f"export.{fmt}"
-    call_command("export_framework", "urn:tekigo:fw:example-act", "2025.1", "--format", fmt, "--output", str(out))
+    call_command(
+        "export_framework",
+        "urn:tekigo:fw:example-act",
+        "2025.1",
+        "--format",
+        fmt,
+        "--output",
+        str(out),
+    )
     assert document_content_hash(parse_framework_file(out)) == published_version.content_hash
 
 
 def test_export_all_writes_every_version(published_version, staff, tmp_path):
     framework_version_clone(actor=staff, version=published_version, label="2025.2")
     call_command("export_framework", "--all", "--output", str(tmp_path))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["example-act-2025.1.yaml", "example-act-2025.2.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "example-act-2025.1.yaml",
+        "example-act-2025.2.yaml",
+    ]
 
 
 def test_diff_of_identical_content_is_empty_but_for_the_label(published_version, staff):
@@ -48,8 +63,13 @@ def test_diff_shows_added_removed_and_changed_fields(published_version, staff):
     question.prompt_en = "Have you named a contact point?"
     question.weight = 2
     framework_content_save(actor=staff, instance=question)
-    framework_content_delete(actor=staff, instance=Question.objects.get(version=draft, urn__endswith="pi-channels"))
-    added = QuestionFactory(provision=Provision.objects.get(version=draft, urn__endswith="prov:pi"), urn="urn:tekigo:fw:example-act:q:new-one")
+    framework_content_delete(
+        actor=staff, instance=Question.objects.get(version=draft, urn__endswith="pi-channels")
+    )
+    added = QuestionFactory(
+        provision=Provision.objects.get(version=draft, urn__endswith="prov:pi"),
+        urn="urn:tekigo:fw:example-act:q:new-one",
+    )
 
     diff = framework_version_diff(old=published_version, new=draft)
     assert ("question", added.urn, "Question?") in diff.added
@@ -57,10 +77,15 @@ def test_diff_shows_added_removed_and_changed_fields(published_version, staff):
     (changed,) = diff.changed
     assert changed.key == "urn:tekigo:fw:example-act:q:art-7-contact"
     fields = {c.field: (c.old, c.new) for c in changed.changes}
-    assert fields == {"prompt.en": ("Have you named a contact?", "Have you named a contact point?"), "weight": (1.0, 2.0)}
+    assert fields == {
+        "prompt.en": ("Have you named a contact?", "Have you named a contact point?"),
+        "weight": (1.0, 2.0),
+    }
 
 
-def test_version_tree_nests_sections_in_order_in_three_queries(published_version, django_assert_num_queries):
+def test_version_tree_nests_sections_in_order_in_three_queries(
+    published_version, django_assert_num_queries
+):
     with django_assert_num_queries(3):
         tree = framework_version_tree(version=published_version)
         keys = [(n.section.key, [c.section.key for c in n.children]) for n in tree]

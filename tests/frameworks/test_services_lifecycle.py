@@ -26,7 +26,9 @@ def test_clone_copies_content_into_new_rows_with_the_same_urns(published_version
     new = dict(Question.objects.filter(version=draft).values_list("urn", "pk"))
     assert old.keys() == new.keys()
     assert not set(old.values()) & set(new.values())
-    assert AuditEvent.objects.filter(event_type=AuditEventType.FRAMEWORK_VERSION_CLONED, object_id=str(draft.pk)).exists()
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.FRAMEWORK_VERSION_CLONED, object_id=str(draft.pk)
+    ).exists()
 
 
 def test_clone_refuses_an_existing_label(published_version, staff):
@@ -39,8 +41,12 @@ def test_publish_freezes_the_draft_with_the_hash_of_its_content(published_versio
     published = framework_version_publish(actor=staff, version=draft)
     assert published.status == VersionStatus.PUBLISHED
     assert published.published_at is not None
-    assert published.content_hash == document_content_hash(framework_version_document(version=published))
-    assert published.content_hash != published_version.content_hash  # the label is part of the content
+    assert published.content_hash == document_content_hash(
+        framework_version_document(version=published)
+    )
+    assert (
+        published.content_hash != published_version.content_hash
+    )  # the label is part of the content
     event = AuditEvent.objects.get(event_type=AuditEventType.FRAMEWORK_VERSION_PUBLISHED)
     assert event.before == {"status": "draft"}
     assert event.after["content_hash"] == published.content_hash
@@ -78,7 +84,9 @@ def test_retire_keeps_the_content_and_records_it(published_version, staff):
     assert published_version.status == VersionStatus.RETIRED
     assert published_version.retired_at is not None
     assert Question.objects.filter(version=published_version).count() == 3
-    assert AuditEvent.objects.filter(event_type=AuditEventType.FRAMEWORK_VERSION_RETIRED).count() == 1
+    assert (
+        AuditEvent.objects.filter(event_type=AuditEventType.FRAMEWORK_VERSION_RETIRED).count() == 1
+    )
     with pytest.raises(ValidationError):
         framework_version_retire(actor=staff, version=published_version)
 

@@ -13,7 +13,10 @@ from frameworks.document import ArticleRef, StatuteRef, iter_provisions
 from frameworks.files import parse_framework_file
 
 LEGAL = Path(__file__).parents[1] / "data" / "legal"
-XML_BY_LAW_ID = {"507AC0000000053": LEGAL / "ai-promotion-act.ja.xml", "415AC0000000057": LEGAL / "appi.ja.xml"}
+XML_BY_LAW_ID = {
+    "507AC0000000053": LEGAL / "ai-promotion-act.ja.xml",
+    "415AC0000000057": LEGAL / "appi.ja.xml",
+}
 CATALOG = sorted(Path(settings.FRAMEWORK_CATALOG_DIR).glob("*.yaml"))
 
 
@@ -21,7 +24,9 @@ CATALOG = sorted(Path(settings.FRAMEWORK_CATALOG_DIR).glob("*.yaml"))
 def articles_of(law_id: str) -> dict[str, ET.Element]:
     """Article number ("26", "2-2", "suppl-2") → element, from the main provision and the original supplementary provisions."""
     root = ET.parse(XML_BY_LAW_ID[law_id]).getroot()
-    found = {a.get("Num").replace("_", "-"): a for a in root.find(".//MainProvision").iter("Article")}
+    found = {
+        a.get("Num").replace("_", "-"): a for a in root.find(".//MainProvision").iter("Article")
+    }
     for suppl in root.iter("SupplProvision"):
         if suppl.get("AmendLawNum") is None:  # the Act's own supplementary provisions
             found.update({f"suppl-{a.get('Num')}": a for a in suppl.iter("Article")})
@@ -47,9 +52,15 @@ def statute_problems(statute: StatuteRef) -> list[str]:
         caption = element.find("ArticleCaption")
         official = caption.text.strip("（）()") if caption is not None else None
         if official != ref.caption_ja:
-            problems.append(f"Art. {ref.number}: caption {ref.caption_ja!r}, the XML says {official!r}")
+            problems.append(
+                f"Art. {ref.number}: caption {ref.caption_ja!r}, the XML says {official!r}"
+            )
     if statute.text_ja:
-        official_text = "".join(_squash("".join(articles[r.number].itertext())) for r in statute.articles if r.number in articles)
+        official_text = "".join(
+            _squash("".join(articles[r.number].itertext()))
+            for r in statute.articles
+            if r.number in articles
+        )
         for line in statute.text_ja.splitlines():
             line = re.sub(r"^[０-９0-9一二三四五六七八九十]+[\s　]+", "", line.strip())
             for fragment in filter(None, (_squash(f) for f in line.split("。"))):
@@ -59,7 +70,9 @@ def statute_problems(statute: StatuteRef) -> list[str]:
 
 
 def test_catalog_has_statute_files():
-    assert any("appi" in p.name for p in CATALOG) and any("ai-promotion-act" in p.name for p in CATALOG)
+    assert any("appi" in p.name for p in CATALOG) and any(
+        "ai-promotion-act" in p.name for p in CATALOG
+    )
 
 
 @pytest.mark.parametrize("path", CATALOG, ids=lambda p: p.name)
@@ -68,7 +81,9 @@ def test_statute_provisions_match_the_official_xml(path):
     problems = []
     for where, provision in iter_provisions(document):
         if provision.statute:
-            problems += [f"{where} ({provision.ref}): {p}" for p in statute_problems(provision.statute)]
+            problems += [
+                f"{where} ({provision.ref}): {p}" for p in statute_problems(provision.statute)
+            ]
     assert problems == []
 
 
@@ -85,7 +100,10 @@ def test_checker_catches_a_wrong_caption_a_missing_article_and_invented_text():
     statute = StatuteRef(
         law_id="507AC0000000053",
         revision="507AC0000000053_20250901_000000000000000",
-        articles=[ArticleRef(number="7", caption_ja="活用事業者の義務"), ArticleRef(number="99", caption_ja="罰則")],
+        articles=[
+            ArticleRef(number="7", caption_ja="活用事業者の義務"),
+            ArticleRef(number="99", caption_ja="罰則"),
+        ],
         text_ja="活用事業者は、罰金に処する。",
     )
     problems = statute_problems(statute)

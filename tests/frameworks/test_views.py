@@ -70,17 +70,23 @@ def test_language_switch_changes_interface_and_content(reader_client, published_
     assert "ログアウト" in page
 
 
-def test_provision_page_shows_source_strength_applicability_and_statute(reader_client, published_version):
+def test_provision_page_shows_source_strength_applicability_and_statute(
+    reader_client, published_version
+):
     provision = Provision.objects.get(version=published_version, urn__endswith="prov:pi")
     reader_client.post(reverse("set_language"), {"language": "en"})
-    page = reader_client.get(reverse("frameworks:provision", args=[published_version.pk, provision.pk])).content.decode()
+    page = reader_client.get(
+        reverse("frameworks:provision", args=[published_version.pk, provision.pk])
+    ).content.decode()
     assert "strength-binding" in page
     assert "you handle personal information" in page
     assert "e-Gov法令検索" in page
     assert "Which channels?" in page
 
 
-def test_version_page_query_count_does_not_grow_with_content(reader_client, published_version, staff):
+def test_version_page_query_count_does_not_grow_with_content(
+    reader_client, published_version, staff
+):
     url = reverse("frameworks:version", args=[published_version.pk])
     reader_client.get(url)  # warm the session
     with CaptureQueriesContext(connection) as small:
@@ -98,7 +104,9 @@ def test_version_page_query_count_does_not_grow_with_content(reader_client, publ
 
 
 def test_staff_clone_publish_and_retire_from_the_version_page(staff_client, published_version):
-    response = staff_client.post(reverse("frameworks:clone", args=[published_version.pk]), {"version": "2025.2"})
+    response = staff_client.post(
+        reverse("frameworks:clone", args=[published_version.pk]), {"version": "2025.2"}
+    )
     draft = FrameworkVersion.objects.get(version="2025.2")
     assert response["Location"] == reverse("frameworks:version", args=[draft.pk])
     staff_client.post(reverse("frameworks:publish", args=[draft.pk]))
@@ -109,8 +117,12 @@ def test_staff_clone_publish_and_retire_from_the_version_page(staff_client, publ
     assert published_version.status == VersionStatus.RETIRED
 
 
-def test_clone_with_a_bad_label_shows_the_error_and_changes_nothing(staff_client, published_version):
-    response = staff_client.post(reverse("frameworks:clone", args=[published_version.pk]), {"version": "../x"}, follow=True)
+def test_clone_with_a_bad_label_shows_the_error_and_changes_nothing(
+    staff_client, published_version
+):
+    response = staff_client.post(
+        reverse("frameworks:clone", args=[published_version.pk]), {"version": "../x"}, follow=True
+    )
     assert response.status_code == 200
     assert FrameworkVersion.objects.count() == 1
     assert "letters, digits" in response.content.decode() or "英数字" in response.content.decode()
@@ -118,7 +130,9 @@ def test_clone_with_a_bad_label_shows_the_error_and_changes_nothing(staff_client
 
 @pytest.mark.parametrize("action", ["clone", "publish", "retire", "delete"])
 def test_non_staff_cannot_run_lifecycle_actions(reader_client, published_version, action):
-    response = reader_client.post(reverse(f"frameworks:{action}", args=[published_version.pk]), {"version": "2025.9"})
+    response = reader_client.post(
+        reverse(f"frameworks:{action}", args=[published_version.pk]), {"version": "2025.9"}
+    )
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     published_version.refresh_from_db()
@@ -127,12 +141,17 @@ def test_non_staff_cannot_run_lifecycle_actions(reader_client, published_version
 
 
 def test_lifecycle_actions_need_post(staff_client, published_version):
-    assert staff_client.get(reverse("frameworks:publish", args=[published_version.pk])).status_code == 405
+    assert (
+        staff_client.get(reverse("frameworks:publish", args=[published_version.pk])).status_code
+        == 405
+    )
 
 
 def test_publishing_an_invalid_draft_shows_the_problem(staff_client, staff, published_version):
     draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
-    Question.objects.filter(version=draft, urn__endswith="art-7-contact-who").update(depends_on_urn="urn:tekigo:fw:example-act:q:gone")
+    Question.objects.filter(version=draft, urn__endswith="art-7-contact-who").update(
+        depends_on_urn="urn:tekigo:fw:example-act:q:gone"
+    )
     response = staff_client.post(reverse("frameworks:publish", args=[draft.pk]), follow=True)
     assert "depends_on.question" in response.content.decode()
     draft.refresh_from_db()
@@ -141,7 +160,9 @@ def test_publishing_an_invalid_draft_shows_the_problem(staff_client, staff, publ
 
 def test_diff_page_lists_field_changes(staff_client, staff, published_version):
     draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
-    Question.objects.filter(version=draft, urn__endswith="q:art-7-contact").update(prompt_en="Reworded?")
+    Question.objects.filter(version=draft, urn__endswith="q:art-7-contact").update(
+        prompt_en="Reworded?"
+    )
     url = reverse("frameworks:diff", args=[published_version.framework_id])
     page = staff_client.get(url, {"old": published_version.pk, "new": draft.pk}).content.decode()
     assert "prompt.en" in page
@@ -150,5 +171,10 @@ def test_diff_page_lists_field_changes(staff_client, staff, published_version):
 
 def test_missing_objects_give_404(reader_client, published_version):
     assert reader_client.get(reverse("frameworks:version", args=[9999])).status_code == 404
-    assert reader_client.get(reverse("frameworks:provision", args=[published_version.pk, 9999])).status_code == 404
+    assert (
+        reader_client.get(
+            reverse("frameworks:provision", args=[published_version.pk, 9999])
+        ).status_code
+        == 404
+    )
     assert reader_client.get(reverse("frameworks:diff", args=[9999])).status_code == 404

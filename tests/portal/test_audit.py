@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event(user):
-    return audit_record(actor=user, event_type=AuditEventType.FRAMEWORK_VERSION_LOADED, obj=user, after={"x": 1})
+    return audit_record(
+        actor=user, event_type=AuditEventType.FRAMEWORK_VERSION_LOADED, obj=user, after={"x": 1}
+    )
 
 
 def test_audit_record_copies_the_actor_name_and_object(event, user):
@@ -45,6 +47,10 @@ def test_audit_row_survives_the_actor_being_removed(event, user):
 def test_request_id_is_recorded_for_changes_made_in_a_request(staff_client, published_version):
     from django.urls import reverse
 
-    response = staff_client.post(reverse("frameworks:clone", args=[published_version.pk]), {"version": "9.9"}, HTTP_X_REQUEST_ID="req-123")
+    response = staff_client.post(
+        reverse("frameworks:clone", args=[published_version.pk]),
+        {"version": "9.9"},
+        HTTP_X_REQUEST_ID="req-123",
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(request_id="req-123").exists()

@@ -19,11 +19,17 @@ ENV_READER = (ROOT / "portal" / "env.py").read_text()
 def compose_config(**env) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
-        capture_output=True, text=True, cwd=ROOT, env={"PATH": os.environ["PATH"], **env}, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **env},
+        timeout=60,
     )
 
 
-needs_compose = pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+needs_compose = pytest.mark.skipif(
+    not shutil.which("docker-compose"), reason="docker-compose is not installed"
+)
 
 
 @needs_compose
@@ -36,18 +42,25 @@ def test_compose_file_is_valid_and_has_the_four_services():
     assert all("healthcheck" in s for s in services.values())
     assert set(config["volumes"]) == {"media", "redis", "postgres"}
     web, worker = services["web"], services["worker"]
-    assert all(step in web["command"] for step in ("migrate", "load_frameworks", "gunicorn portal.wsgi:application"))
+    assert all(
+        step in web["command"]
+        for step in ("migrate", "load_frameworks", "gunicorn portal.wsgi:application")
+    )
     assert f"-Q {settings.REPORTS_QUEUE}" in worker["command"]
     for service in (web, worker):
         env = service["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
         assert env["SECRET_KEY"] == "s3cret"
-        assert env["DATABASE_URL"].startswith("postgres://tekigo:") and env["DATABASE_URL"].endswith("@postgres:5432/tekigo")
+        assert env["DATABASE_URL"].startswith("postgres://tekigo:") and env[
+            "DATABASE_URL"
+        ].endswith("@postgres:5432/tekigo")
         assert env["REDIS_URL"] == "redis://redis:6379/0"
         assert set(service["depends_on"]) == {"postgres", "redis"}
         # Every variable the compose file sets is one that portal/env.py actually reads.
         for name in env:
-            assert name == "DJANGO_SETTINGS_MODULE" or re.search(rf'env_\w+\("{name}"', ENV_READER), name
+            assert name == "DJANGO_SETTINGS_MODULE" or re.search(
+                rf'env_\w+\("{name}"', ENV_READER
+            ), name
 
 
 @needs_compose
@@ -64,8 +77,17 @@ def test_dockerfile_installs_the_cjk_fonts_and_the_subsetter():
 
 def run_settings(module: str, **env) -> subprocess.CompletedProcess:
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": module, **env}, timeout=60)
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+        timeout=60,
+    )
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -74,7 +96,9 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_is_secure_by_default():
-    result = run_settings("portal.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com")
+    result = run_settings(
+        "portal.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
 

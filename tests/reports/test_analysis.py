@@ -7,7 +7,7 @@ from assessments.services import AnswerInput, answer_save, assessment_create
 from frameworks.files import parse_framework_text
 from frameworks.models import Question
 from frameworks.services import framework_version_load
-from reports.analysis import SEVERITY, gap_analysis_compute
+from reports.analysis import gap_analysis_compute
 from tests.conftest import MINIMAL
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,12 @@ def provisions(snapshot):
 
 
 def answer(assessment, officer, suffix, **data):
-    question = Question.objects.get(version=assessment.pins.get().version, urn__endswith=":" + suffix)
-    answer_save(actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(**data))
+    question = Question.objects.get(
+        version=assessment.pins.get().version, urn__endswith=":" + suffix
+    )
+    answer_save(
+        actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(**data)
+    )
 
 
 def test_unanswered_assessment_scores_zero_with_unanswered_provisions(assessment):
@@ -39,7 +43,10 @@ def test_unanswered_assessment_scores_zero_with_unanswered_provisions(assessment
     assert found["art-7"]["status"] == "unanswered"
     assert found["art-4"]["status"] == "not_applicable"  # a government duty is never assessed
     assert snapshot["scores"]["all"] == 0.0
-    assert [g["urn"].rsplit(":", 1)[-1] for g in snapshot["gaps"]] == ["pi", "art-7"]  # high (binding) before medium
+    assert [g["urn"].rsplit(":", 1)[-1] for g in snapshot["gaps"]] == [
+        "pi",
+        "art-7",
+    ]  # high (binding) before medium
 
 
 def test_weighted_scores_statuses_and_severities(assessment, officer):
@@ -56,14 +63,24 @@ def test_weighted_scores_statuses_and_severities(assessment, officer):
     assert snapshot["scores"]["guidelines"] is None
     gap = next(g for g in snapshot["gaps"] if g["urn"].endswith("art-7"))
     question = next(q for q in gap["questions"] if q["urn"].endswith("art-7-contact"))
-    assert (question["answer_en"], question["answer_ja"], question["comment"]) == ("Partly", "一部", "drafted")
+    assert (question["answer_en"], question["answer_ja"], question["comment"]) == (
+        "Partly",
+        "一部",
+        "drafted",
+    )
     assert gap["source"]["title"] == "e-Gov法令検索" and gap["confidence"] == "verified_primary"
     assert question["remediation_en"] == "Name a contact."
 
 
 def test_compliant_gap_and_not_applicable(assessment, officer):
     answer(assessment, officer, "q:art-7-contact", value="yes")
-    answer(assessment, officer, "q:pi-channels", not_applicable=True, justification="We collect nothing")
+    answer(
+        assessment,
+        officer,
+        "q:pi-channels",
+        not_applicable=True,
+        justification="We collect nothing",
+    )
     found = provisions(gap_analysis_compute(assessment=assessment))
     assert found["art-7"]["status"] == "compliant"
     assert found["pi"]["status"] == "not_applicable"
@@ -75,18 +92,32 @@ def test_out_of_scope_provisions_do_not_count(assessment, officer):
     from assessments.services import assessment_scoping_update
 
     answer(assessment, officer, "q:pi-channels", value=["paper"])
-    assessment = assessment_scoping_update(actor=officer, assessment=assessment, scoping=ScopingProfile(roles=["ai_business_user"]))
+    assessment = assessment_scoping_update(
+        actor=officer, assessment=assessment, scoping=ScopingProfile(roles=["ai_business_user"])
+    )
     snapshot = gap_analysis_compute(assessment=assessment)
     assert provisions(snapshot)["pi"]["status"] == "not_applicable"
     assert all(not g["urn"].endswith(":pi") for g in snapshot["gaps"])
 
 
 def test_reported_claims_are_watch_items_outside_every_score(officer, organisation):
-    text = MINIMAL.read_text().replace("legal_status: statute", "legal_status: reported_unverified").replace("urn:tekigo:fw:example-act", "urn:tekigo:fw:rumour")
+    text = (
+        MINIMAL.read_text()
+        .replace("legal_status: statute", "legal_status: reported_unverified")
+        .replace("urn:tekigo:fw:example-act", "urn:tekigo:fw:rumour")
+    )
     for strength in ("binding_no_sanction", "government_duty", "binding"):
         text = text.replace(f"strength: {strength}\n", "strength: reported\n")
-    version = framework_version_load(document=parse_framework_text(text, name="rumour.yaml")).version
-    assessment = assessment_create(actor=officer, organisation=organisation, name="r", versions=[version], scoping=ScopingProfile(roles=["ai_provider"], handles_personal_info=True))
+    version = framework_version_load(
+        document=parse_framework_text(text, name="rumour.yaml")
+    ).version
+    assessment = assessment_create(
+        actor=officer,
+        organisation=organisation,
+        name="r",
+        versions=[version],
+        scoping=ScopingProfile(roles=["ai_provider"], handles_personal_info=True),
+    )
     answer(assessment, officer, "q:art-7-contact", value="no")
     snapshot = gap_analysis_compute(assessment=assessment)
     assert snapshot["gaps"] == []
@@ -95,11 +126,9 @@ def test_reported_claims_are_watch_items_outside_every_score(officer, organisati
     assert snapshot["frameworks"][0]["score"] is None
 
 
-def test_every_strength_has_a_severity_except_government_duty():
-    assert SEVERITY == {"binding": "high", "binding_no_sanction": "medium", "effort_duty": "medium", "voluntary": "low", "reported": "watch"}
-
-
-def test_analysis_runs_in_a_constant_number_of_queries(assessment, officer, django_assert_max_num_queries):
+def test_analysis_runs_in_a_constant_number_of_queries(
+    assessment, officer, django_assert_max_num_queries
+):
     answer(assessment, officer, "q:art-7-contact", value="yes")
     with django_assert_max_num_queries(8):
         gap_analysis_compute(assessment=assessment)

@@ -17,10 +17,13 @@ from pypdf import PdfReader
 from portal.models import AuditEvent, AuditEventType
 from reports.models import Report, ReportStatus
 from reports.services import report_path, report_request
+from tests.support import wait_for
 
-from tests.support import broker, redis_server, redis_url, wait_for, worker  # noqa: F401  (fixtures)
-
-pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.integration,
+    pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed"),
+]
 
 
 def status_of(report_id: int) -> str:
@@ -41,22 +44,37 @@ def test_a_real_worker_renders_a_report_from_redis(transactional_db, worker, ass
 def test_a_report_survives_its_worker_being_killed_mid_render(transactional_db, worker, settings):
     settings.DEBUG = True
     call_command("load_frameworks", verbosity=0)
-    call_command("seed_demo", verbosity=0)  # the full four-framework assessment: a render of about 2 s
+    call_command(
+        "seed_demo", verbosity=0
+    )  # the full four-framework assessment: a render of about 2 s
     from assessments.models import Assessment
     from portal.models import User
 
     assessment = Assessment.objects.get()
     worker.start()
-    report = report_request(actor=User.objects.get(username="officer"), assessment=assessment, language="en")
-    wait_for(lambda: status_of(report.pk) == ReportStatus.RENDERING, 60, "the render to start", 0.01)
+    report = report_request(
+        actor=User.objects.get(username="officer"), assessment=assessment, language="en"
+    )
+    wait_for(
+        lambda: status_of(report.pk) == ReportStatus.RENDERING, 60, "the render to start", 0.01
+    )
     worker.kill()
     assert status_of(report.pk) == ReportStatus.RENDERING
     worker.start()  # same node name: it takes over the dead worker's render at start-up
-    wait_for(lambda: status_of(report.pk) == ReportStatus.READY, 90, "the report to be ready after the restart")
+    wait_for(
+        lambda: status_of(report.pk) == ReportStatus.READY,
+        90,
+        "the report to be ready after the restart",
+    )
     report.refresh_from_db()
     assert report.attempts == 2
     assert PdfReader(io.BytesIO(report_path(report.pdf_name).read_bytes())).pages[0].extract_text()
     # Exactly once: one PDF stored, one "rendered" entry in the audit log.
     time.sleep(1)
     assert [p.name for p in report_path("x").parent.iterdir()] == [report.pdf_name]
-    assert AuditEvent.objects.filter(event_type=AuditEventType.REPORT_RENDERED, object_id=str(report.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.REPORT_RENDERED, object_id=str(report.pk)
+        ).count()
+        == 1
+    )

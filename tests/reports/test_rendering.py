@@ -8,7 +8,14 @@ import pytest
 from pypdf import PdfReader
 
 from reports.analysis import gap_analysis_compute
-from reports.rendering import BASE_URL, RefusedURL, StaticOnlyFetcher, report_html_render, report_pdf_render, static_file_resolve
+from reports.rendering import (
+    BASE_URL,
+    RefusedURL,
+    StaticOnlyFetcher,
+    report_html_render,
+    report_pdf_render,
+    static_file_resolve,
+)
 from tests.reports.test_analysis import answer
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +83,12 @@ def test_user_text_is_escaped_in_html_and_pdf_and_fetches_nothing(assessment, of
     payload = PAYLOAD.format(port=port)
     answer(assessment, officer, "q:art-7-contact", value="no", comment=payload)
     snapshot = gap_analysis_compute(assessment=assessment)
-    html = report_html_render(snapshot=snapshot, language="en", report_meta={"report_id": "1", "issued_at": "now", "snapshot_sha256": "x"}, for_pdf=True)
+    html = report_html_render(
+        snapshot=snapshot,
+        language="en",
+        report_meta={"report_id": "1", "issued_at": "now", "snapshot_sha256": "x"},
+        for_pdf=True,
+    )
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert f'src="http://127.0.0.1:{port}' not in html
     pdf = report_pdf_render(html=html)
@@ -89,7 +101,12 @@ def test_user_text_is_escaped_in_html_and_pdf_and_fetches_nothing(assessment, of
 def test_pdf_embeds_the_cjk_font_and_has_page_numbers(assessment, officer):
     answer(assessment, officer, "q:art-7-contact", value="partial")
     snapshot = gap_analysis_compute(assessment=assessment)
-    html = report_html_render(snapshot=snapshot, language="ja", report_meta={"report_id": "7", "issued_at": "now", "snapshot_sha256": "abc"}, for_pdf=True)
+    html = report_html_render(
+        snapshot=snapshot,
+        language="ja",
+        report_meta={"report_id": "7", "issued_at": "now", "snapshot_sha256": "abc"},
+        for_pdf=True,
+    )
     pdf = report_pdf_render(html=html)
     reader = PdfReader(io.BytesIO(pdf.content))
     fonts = set()

@@ -17,9 +17,14 @@ from tests.reports.test_analysis import answer
 pytestmark = pytest.mark.django_db
 
 
-def test_request_freezes_a_snapshot_and_dispatches_after_commit(assessment, officer, django_capture_on_commit_callbacks):
+def test_request_freezes_a_snapshot_and_dispatches_after_commit(
+    assessment, officer, django_capture_on_commit_callbacks
+):
     answer(assessment, officer, "q:art-7-contact", value="yes")
-    with mock.patch.object(report_render_task, "apply_async") as send, django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch.object(report_render_task, "apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         report = report_request(actor=officer, assessment=assessment, language="ja")
         assert not send.called  # not before the commit
     send.assert_called_once_with(args=[report.pk], retry=False)
@@ -29,7 +34,11 @@ def test_request_freezes_a_snapshot_and_dispatches_after_commit(assessment, offi
     # Later answers never change an issued report.
     answer(assessment, officer, "q:art-7-contact", value="no", revision=1)
     report.refresh_from_db()
-    questions = [q for g in report.snapshot["frameworks"][0]["sections"][0]["provisions"] for q in g["questions"]]
+    questions = [
+        q
+        for g in report.snapshot["frameworks"][0]["sections"][0]["provisions"]
+        for q in g["questions"]
+    ]
     assert questions[0]["answer_en"] == "Yes"
 
 
@@ -39,22 +48,35 @@ def test_unknown_language_is_refused(assessment, officer):
     assert not Report.objects.exists()
 
 
-def test_broker_down_keeps_the_request_queued_with_the_reason(assessment, officer, django_capture_on_commit_callbacks):
-    with mock.patch.object(report_render_task, "apply_async", side_effect=BrokerDown("Error 111 connecting to 127.0.0.1:6379")):
+def test_broker_down_keeps_the_request_queued_with_the_reason(
+    assessment, officer, django_capture_on_commit_callbacks
+):
+    with mock.patch.object(
+        report_render_task,
+        "apply_async",
+        side_effect=BrokerDown("Error 111 connecting to 127.0.0.1:6379"),
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             report = report_request(actor=officer, assessment=assessment, language="en")
     report.refresh_from_db()
     assert report.status == ReportStatus.QUEUED
     assert report.dispatched_at is None and "6379" in report.dispatch_error
     # Once the broker is back, the sweep sends it.
-    Report.objects.filter(pk=report.pk).update(requested_at=timezone.now() - dt.timedelta(seconds=30))
+    Report.objects.filter(pk=report.pk).update(
+        requested_at=timezone.now() - dt.timedelta(seconds=30)
+    )
     with mock.patch.object(report_render_task, "apply_async") as send:
         assert report_requeue_stale() == [report.pk]
     send.assert_called_once()
 
 
-def test_render_stores_the_pdf_with_its_hash_and_a_rerun_is_harmless(assessment, officer, django_capture_on_commit_callbacks):
-    with mock.patch.object(report_render_task, "apply_async"), django_capture_on_commit_callbacks(execute=True):
+def test_render_stores_the_pdf_with_its_hash_and_a_rerun_is_harmless(
+    assessment, officer, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch.object(report_render_task, "apply_async"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         report = report_request(actor=officer, assessment=assessment, language="en")
     report = report_render(report_id=report.pk, worker="w1:1")
     assert report.status == ReportStatus.READY and report.pages >= 5
@@ -66,14 +88,18 @@ def test_render_stores_the_pdf_with_its_hash_and_a_rerun_is_harmless(assessment,
 
 def test_a_fresh_claim_by_another_worker_is_respected(assessment, officer):
     report = report_request(actor=officer, assessment=assessment, language="en")
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RENDERING, started_at=timezone.now(), worker="w1:1")
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.RENDERING, started_at=timezone.now(), worker="w1:1"
+    )
     assert report_render(report_id=report.pk, worker="w2:2").status == ReportStatus.RENDERING
 
 
 def test_a_render_left_by_a_dead_worker_is_picked_up_again(assessment, officer):
     report = report_request(actor=officer, assessment=assessment, language="en")
     long_ago = timezone.now() - dt.timedelta(hours=1)
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RENDERING, started_at=long_ago, worker="w1:1", dispatched_at=long_ago)
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.RENDERING, started_at=long_ago, worker="w1:1", dispatched_at=long_ago
+    )
     with mock.patch.object(report_render_task, "apply_async") as send:
         assert report_requeue_stale() == [report.pk]
     send.assert_called_once()
@@ -83,7 +109,12 @@ def test_a_render_left_by_a_dead_worker_is_picked_up_again(assessment, officer):
 
 def test_a_restarted_worker_takes_over_its_predecessors_renders(assessment, officer):
     report = report_request(actor=officer, assessment=assessment, language="en")
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RENDERING, started_at=timezone.now(), worker="tekigo@host:41", dispatched_at=timezone.now())
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.RENDERING,
+        started_at=timezone.now(),
+        worker="tekigo@host:41",
+        dispatched_at=timezone.now(),
+    )
     with mock.patch.object(report_render_task, "apply_async"):
         assert report_requeue_stale(worker_prefix="other@host:") == []
         assert report_requeue_stale(worker_prefix="tekigo@host:") == [report.pk]

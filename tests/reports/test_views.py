@@ -33,13 +33,24 @@ def login(client, username):
 def test_members_ask_for_reports_and_download_them(client, ready_report, who):
     login(client, who)
     with mock.patch.object(report_render_task, "apply_async"):
-        response = client.post(reverse("reports:request", args=[ready_report.assessment_id]), {"language": "en"}, HTTP_HX_REQUEST="true")
+        response = client.post(
+            reverse("reports:request", args=[ready_report.assessment_id]),
+            {"language": "en"},
+            HTTP_HX_REQUEST="true",
+        )
     assert response.status_code == 200 and "report-list" in response.content.decode()
     assert Report.objects.filter(language="en", requested_by__username=who).exists()
     download = client.get(reverse("reports:download", args=[ready_report.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == ready_report.pdf_sha256
-    assert AuditEvent.objects.filter(event_type=AuditEventType.REPORT_DOWNLOADED, actor_name=who).count() == 1
+    assert (
+        hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == ready_report.pdf_sha256
+    )
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.REPORT_DOWNLOADED, actor_name=who
+        ).count()
+        == 1
+    )
     assert client.get(reverse("reports:html", args=[ready_report.pk])).status_code == 200
 
 
@@ -57,7 +68,11 @@ def test_outsiders_get_404_everywhere(client, ready_report, who):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, ready_report):
-    for url in (reverse("reports:download", args=[ready_report.pk]), reverse("reports:verify"), reverse("reports:panel", args=[ready_report.assessment_id])):
+    for url in (
+        reverse("reports:download", args=[ready_report.pk]),
+        reverse("reports:verify"),
+        reverse("reports:panel", args=[ready_report.assessment_id]),
+    ):
         assert client.get(url).status_code == 302
 
 
@@ -77,23 +92,33 @@ def test_a_queued_report_says_it_waits_for_the_service(client, assessment, offic
     Report.objects.filter(pk=report.pk).update(dispatch_error="connection refused")
     login(client, "officer")
     client.post(reverse("set_language"), {"language": "en"})
-    assert "waiting for the report service" in client.get(reverse("reports:panel", args=[assessment.pk])).content.decode()
+    assert (
+        "waiting for the report service"
+        in client.get(reverse("reports:panel", args=[assessment.pk])).content.decode()
+    )
 
 
 def test_verify_by_upload_and_by_hash(client, ready_report):
     login(client, "auditor")
     content = report_path(ready_report.pdf_name).read_bytes()
-    page = client.post(reverse("reports:verify"), {"file": SimpleUploadedFile("r.pdf", content)}).content.decode()
+    page = client.post(
+        reverse("reports:verify"), {"file": SimpleUploadedFile("r.pdf", content)}
+    ).content.decode()
     assert ready_report.snapshot_sha256 in page and "Acme AI" in page
-    page = client.post(reverse("reports:verify"), {"sha256": ready_report.pdf_sha256.upper()}).content.decode()
+    page = client.post(
+        reverse("reports:verify"), {"sha256": ready_report.pdf_sha256.upper()}
+    ).content.decode()
     assert ready_report.snapshot_sha256 in page
 
 
 def test_verify_reveals_nothing_about_other_organisations_reports(client, ready_report):
     login(client, "intruder")
-    page = client.post(reverse("reports:verify"), {"sha256": ready_report.pdf_sha256}).content.decode()
+    page = client.post(
+        reverse("reports:verify"), {"sha256": ready_report.pdf_sha256}
+    ).content.decode()
     assert "Acme AI" not in page and ready_report.snapshot_sha256 not in page
     unknown = client.post(reverse("reports:verify"), {"sha256": "0" * 64}).content.decode()
+
     def strip(html):
         html = html.replace("0" * 64, "").replace(ready_report.pdf_sha256, "")
         return re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', "", html)
@@ -117,7 +142,12 @@ def test_render_report_command_prints_pages_seconds_and_hash(assessment, tmp_pat
 
 def test_report_of_a_report_status_failed_is_shown(client, assessment, officer):
     report = report_request(actor=officer, assessment=assessment, language="en")
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, failure_reason="RuntimeError: boom")
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.FAILED, failure_reason="RuntimeError: boom"
+    )
     login(client, "officer")
-    assert "RuntimeError: boom" in client.get(reverse("reports:panel", args=[assessment.pk])).content.decode()
+    assert (
+        "RuntimeError: boom"
+        in client.get(reverse("reports:panel", args=[assessment.pk])).content.decode()
+    )
     assert client.get(reverse("reports:download", args=[report.pk])).status_code == 404

@@ -24,11 +24,35 @@ ROLES = ["anonymous", "officer", "auditor", "intruder", "staff"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
 OK, LOGIN, FORBIDDEN, MISSING, ADMIN_LOGIN = "ok", "login", "403", "404", "admin-login"
-MEMBERS_READ = {"anonymous": LOGIN, "officer": OK, "auditor": OK, "intruder": MISSING, "staff": MISSING}
-MEMBERS_WRITE = {"anonymous": LOGIN, "officer": OK, "auditor": FORBIDDEN, "intruder": MISSING, "staff": MISSING}
+MEMBERS_READ = {
+    "anonymous": LOGIN,
+    "officer": OK,
+    "auditor": OK,
+    "intruder": MISSING,
+    "staff": MISSING,
+}
+MEMBERS_WRITE = {
+    "anonymous": LOGIN,
+    "officer": OK,
+    "auditor": FORBIDDEN,
+    "intruder": MISSING,
+    "staff": MISSING,
+}
 SIGNED_IN = {"anonymous": LOGIN, "officer": OK, "auditor": OK, "intruder": OK, "staff": OK}
-STAFF_ONLY_UI = {"anonymous": ADMIN_LOGIN, "officer": ADMIN_LOGIN, "auditor": ADMIN_LOGIN, "intruder": ADMIN_LOGIN, "staff": OK}
-STAFF_ONLY_API = {"anonymous": LOGIN, "officer": FORBIDDEN, "auditor": FORBIDDEN, "intruder": FORBIDDEN, "staff": OK}
+STAFF_ONLY_UI = {
+    "anonymous": ADMIN_LOGIN,
+    "officer": ADMIN_LOGIN,
+    "auditor": ADMIN_LOGIN,
+    "intruder": ADMIN_LOGIN,
+    "staff": OK,
+}
+STAFF_ONLY_API = {
+    "anonymous": LOGIN,
+    "officer": FORBIDDEN,
+    "auditor": FORBIDDEN,
+    "intruder": FORBIDDEN,
+    "staff": OK,
+}
 
 
 @pytest.fixture
@@ -36,19 +60,36 @@ def world(assessment, officer, auditor, other_officer):
     StaffFactory(username="staff")
     version = assessment.pins.get().version
     question = question_of(version, "q:art-7-contact")
-    answer_save(actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(value="yes"))
-    evidence = evidence_upload(actor=officer, assessment=assessment, question_id=question.pk, upload=SimpleUploadedFile("a.pdf", PDF))
+    answer_save(
+        actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(value="yes")
+    )
+    evidence = evidence_upload(
+        actor=officer,
+        assessment=assessment,
+        question_id=question.pk,
+        upload=SimpleUploadedFile("a.pdf", PDF),
+    )
     # A ready report without rendering one: these tests are about access, and rendering is slow.
     report = report_request(actor=officer, assessment=assessment, language="en")
     report_path("matrix.pdf").parent.mkdir(parents=True, exist_ok=True)
     report_path("matrix.pdf").write_bytes(PDF)
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.READY, pdf_name="matrix.pdf", pdf_sha256="0" * 64)
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.READY, pdf_name="matrix.pdf", pdf_sha256="0" * 64
+    )
     from assessments.selectors import questionnaire_build
 
     section = questionnaire_build(assessment=assessment).frameworks[0].sections[0].section
     return {
-        "a": assessment.pk, "q": question.pk, "e": evidence.pk, "r": report.pk, "v": version.pk, "f": version.framework_id,
-        "p": question.provision_id, "s": section.pk, "pin": assessment.pins.get().pk, "org": assessment.organisation_id,
+        "a": assessment.pk,
+        "q": question.pk,
+        "e": evidence.pk,
+        "r": report.pk,
+        "v": version.pk,
+        "f": version.framework_id,
+        "p": question.provision_id,
+        "s": section.pk,
+        "pin": assessment.pins.get().pk,
+        "org": assessment.organisation_id,
     }
 
 
@@ -67,10 +108,20 @@ UI = [
     ("GET", "/assessments/{a}/history/", None, MEMBERS_READ),
     ("GET", "/assessments/{a}/evidence/{e}/", None, MEMBERS_READ),
     ("GET", "/assessments/{a}/upgrade/{pin}/", None, MEMBERS_READ),
-    ("POST", "/assessments/{a}/questions/{q}/answer/", {"type": "yes_no_partial", "value": "no", "revision": "1"}, MEMBERS_WRITE),
+    (
+        "POST",
+        "/assessments/{a}/questions/{q}/answer/",
+        {"type": "yes_no_partial", "value": "no", "revision": "1"},
+        MEMBERS_WRITE,
+    ),
     ("POST", "/assessments/{a}/questions/{q}/evidence/", "file", MEMBERS_WRITE),
     ("POST", "/assessments/{a}/evidence/{e}/delete/", {}, MEMBERS_WRITE),
-    ("POST", "/assessments/{a}/scoping/", {"roles": ["ai_provider"], "handles_personal_info": "on"}, MEMBERS_WRITE),
+    (
+        "POST",
+        "/assessments/{a}/scoping/",
+        {"roles": ["ai_provider"], "handles_personal_info": "on"},
+        MEMBERS_WRITE,
+    ),
     ("POST", "/assessments/{a}/submit/", {}, MEMBERS_WRITE),
     ("POST", "/assessments/{a}/reopen/", {}, MEMBERS_WRITE),
     ("POST", "/assessments/{a}/upgrade/{pin}/", {"target": "0"}, MEMBERS_WRITE),
@@ -100,11 +151,26 @@ API = [
     ("GET", "/api/v1/assessments/{a}/history/", None, MEMBERS_READ),
     ("GET", "/api/v1/assessments/{a}/questions/{q}/evidence/", None, MEMBERS_READ),
     ("GET", "/api/v1/assessments/{a}/evidence/{e}/download/", None, MEMBERS_READ),
-    ("POST", "/api/v1/assessments/{a}/answers/", {"items": [{"question": "{q}", "value": "no"}]}, MEMBERS_WRITE),
-    ("PUT", "/api/v1/assessments/{a}/scoping/", {"scoping": {"roles": ["ai_provider"]}}, MEMBERS_WRITE),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/answers/",
+        {"items": [{"question": "{q}", "value": "no"}]},
+        MEMBERS_WRITE,
+    ),
+    (
+        "PUT",
+        "/api/v1/assessments/{a}/scoping/",
+        {"scoping": {"roles": ["ai_provider"]}},
+        MEMBERS_WRITE,
+    ),
     ("POST", "/api/v1/assessments/{a}/submit/", {}, {**MEMBERS_WRITE, "officer": "400"}),
     ("POST", "/api/v1/assessments/{a}/reopen/", {}, {**MEMBERS_WRITE, "officer": "400"}),
-    ("POST", "/api/v1/assessments/{a}/upgrade/", {"framework": "urn:tekigo:fw:example-act"}, {**MEMBERS_WRITE, "officer": "400"}),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/upgrade/",
+        {"framework": "urn:tekigo:fw:example-act"},
+        {**MEMBERS_WRITE, "officer": "400"},
+    ),
     ("POST", "/api/v1/assessments/{a}/questions/{q}/evidence/", "file", MEMBERS_WRITE),
     ("GET", "/api/v1/assessments/{a}/reports/", None, MEMBERS_READ),
     ("POST", "/api/v1/assessments/{a}/reports/", {"language": "en"}, MEMBERS_READ),
@@ -152,23 +218,42 @@ def _request(client, method, url, data, world, api):
             data["items"][0]["question"] = int(data["items"][0]["question"])
         kwargs = {"format": "json"} if api else {}
     with mock.patch.object(report_render_task, "apply_async"):  # the broker is an edge of the world
-        return getattr(client, method.lower())(url.format(**world), data, **kwargs) if data is not None else getattr(client, method.lower())(url.format(**world))
+        return (
+            getattr(client, method.lower())(url.format(**world), data, **kwargs)
+            if data is not None
+            else getattr(client, method.lower())(url.format(**world))
+        )
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("method", "url", "data", "expected"), UI, ids=[f"{m} {u}" for m, u, *_ in UI])
+@pytest.mark.parametrize(
+    ("method", "url", "data", "expected"), UI, ids=[f"{m} {u}" for m, u, *_ in UI]
+)
 def test_ui_matrix(client, world, role, method, url, data, expected):
     if role != "anonymous":
         client.force_login(User.objects.get(username=role))
     response = _request(client, method, url, data, world, api=False)
-    assert classify(response, api=False) == expected[role], (role, method, url, response.status_code)
+    assert classify(response, api=False) == expected[role], (
+        role,
+        method,
+        url,
+        response.status_code,
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("method", "url", "data", "expected"), API, ids=[f"{m} {u}" for m, u, *_ in API])
+@pytest.mark.parametrize(
+    ("method", "url", "data", "expected"), API, ids=[f"{m} {u}" for m, u, *_ in API]
+)
 def test_api_matrix(world, role, method, url, data, expected):
     client = APIClient()
     if role != "anonymous":
         client.force_authenticate(User.objects.get(username=role))
     response = _request(client, method, url, data, world, api=True)
-    assert classify(response, api=True) == expected[role], (role, method, url, response.status_code, getattr(response, "data", None))
+    assert classify(response, api=True) == expected[role], (
+        role,
+        method,
+        url,
+        response.status_code,
+        getattr(response, "data", None),
+    )

@@ -39,7 +39,10 @@ def test_state_changing_forms_need_a_csrf_token(assessment, officer):
     client.force_login(officer)
     question = question_of(assessment.pins.get().version, "q:art-7-contact")
     for url, data in [
-        (reverse("assessments:answer", args=[assessment.pk, question.pk]), {"type": "yes_no_partial", "value": "yes"}),
+        (
+            reverse("assessments:answer", args=[assessment.pk, question.pk]),
+            {"type": "yes_no_partial", "value": "yes"},
+        ),
         (reverse("assessments:scoping", args=[assessment.pk]), {"roles": ["ai_provider"]}),
         (reverse("assessments:submit", args=[assessment.pk]), {}),
         (reverse("reports:request", args=[assessment.pk]), {"language": "ja"}),
@@ -58,14 +61,26 @@ def test_session_cookie_is_httponly_and_secure_in_production():
     import sys
 
     code = "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "e.com"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "e.com",
+        },
+    )
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
 
 
 def test_sign_in_is_throttled_after_repeated_failures(officer):
     client = Client()
     url = reverse("login")
-    statuses = [client.post(url, {"username": "officer", "password": "wrong"}).status_code for _ in range(5)]
+    statuses = [
+        client.post(url, {"username": "officer", "password": "wrong"}).status_code for _ in range(5)
+    ]
     assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks the account out
     locked = client.post(url, {"username": "officer", "password": "correct-horse-battery"})
     assert locked.status_code == 429
@@ -76,14 +91,23 @@ def test_sign_in_works_and_resets_the_count(officer):
     client = Client()
     for _ in range(3):
         client.post(reverse("login"), {"username": "officer", "password": "wrong"})
-    response = client.post(reverse("login"), {"username": "officer", "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("login"), {"username": "officer", "password": "correct-horse-battery"}
+    )
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(officer.pk)
 
 
 @pytest.mark.parametrize("password", ["password", "12345678", "officer1", "short"])
 def test_weak_passwords_are_refused(client, officer, password):
     client.force_login(officer)
-    response = client.post(reverse("password_change"), {"old_password": "correct-horse-battery", "new_password1": password, "new_password2": password})
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": password,
+            "new_password2": password,
+        },
+    )
     assert response.status_code == 200 and response.context["form"].errors
     officer.refresh_from_db()
     assert officer.check_password("correct-horse-battery")
@@ -93,13 +117,17 @@ def test_weak_passwords_are_refused(client, officer, password):
 
 
 def _no_raw_payload(html: str, payload: str) -> None:
-    assert payload not in html or payload in ("javascript:alert(1)", "{{ 7*7 }}{% now 'Y' %}"), payload
+    assert payload not in html or payload in ("javascript:alert(1)", "{{ 7*7 }}{% now 'Y' %}"), (
+        payload
+    )
     assert "<script>alert(1)</script>" not in html
     assert "onerror=alert(1)>" not in html and "<svg/onload" not in html
 
 
 @pytest.mark.parametrize("payload", XSS)
-def test_payloads_in_every_free_text_field_stay_text_in_pages_and_pdf(client, assessment, officer, staff, payload):
+def test_payloads_in_every_free_text_field_stay_text_in_pages_and_pdf(
+    client, assessment, officer, staff, payload
+):
     from assessments.models import Assessment
 
     version = assessment.pins.get().version
@@ -107,16 +135,42 @@ def test_payloads_in_every_free_text_field_stay_text_in_pages_and_pdf(client, as
     assessment.refresh_from_db()
     text_question = question_of(version, "q:art-7-contact-who")
     contact = question_of(version, "q:art-7-contact")
-    answer_save(actor=officer, assessment=assessment, question_id=contact.pk, data=AnswerInput(value="partial", comment=payload))
-    answer_save(actor=officer, assessment=assessment, question_id=text_question.pk, data=AnswerInput(value=payload))
-    evidence_upload(actor=officer, assessment=assessment, question_id=contact.pk, upload=SimpleUploadedFile(f"{payload[:40]}.txt".replace("/", "_"), b"evidence"))
+    answer_save(
+        actor=officer,
+        assessment=assessment,
+        question_id=contact.pk,
+        data=AnswerInput(value="partial", comment=payload),
+    )
+    answer_save(
+        actor=officer,
+        assessment=assessment,
+        question_id=text_question.pk,
+        data=AnswerInput(value=payload),
+    )
+    evidence_upload(
+        actor=officer,
+        assessment=assessment,
+        question_id=contact.pk,
+        upload=SimpleUploadedFile(f"{payload[:40]}.txt".replace("/", "_"), b"evidence"),
+    )
 
     client.force_login(officer)
     section = contact.provision.section_id
-    for url in [reverse("assessments:dashboard"), reverse("assessments:detail", args=[assessment.pk]), reverse("assessments:section", args=[assessment.pk, section]), reverse("assessments:history", args=[assessment.pk])]:
+    for url in [
+        reverse("assessments:dashboard"),
+        reverse("assessments:detail", args=[assessment.pk]),
+        reverse("assessments:section", args=[assessment.pk, section]),
+        reverse("assessments:history", args=[assessment.pk]),
+    ]:
         html = client.get(url).content.decode()
         _no_raw_payload(html, payload)
-    assert "&lt;" in client.get(reverse("assessments:section", args=[assessment.pk, section])).content.decode() or "<" not in payload
+    assert (
+        "&lt;"
+        in client.get(
+            reverse("assessments:section", args=[assessment.pk, section])
+        ).content.decode()
+        or "<" not in payload
+    )
 
     # A staff draft with the payload in a question's prompt.
     draft = framework_version_clone(actor=staff, version=version, label="2025.x")
@@ -124,10 +178,20 @@ def test_payloads_in_every_free_text_field_stay_text_in_pages_and_pdf(client, as
     question.prompt_en = payload
     framework_content_save(actor=staff, instance=question)
     client.force_login(staff)
-    _no_raw_payload(client.get(reverse("frameworks:provision", args=[draft.pk, question.provision_id])).content.decode(), payload)
+    _no_raw_payload(
+        client.get(
+            reverse("frameworks:provision", args=[draft.pk, question.provision_id])
+        ).content.decode(),
+        payload,
+    )
 
     snapshot = gap_analysis_compute(assessment=assessment)
-    html = report_html_render(snapshot=snapshot, language="en", report_meta={"report_id": "1", "issued_at": "x", "snapshot_sha256": "y"}, for_pdf=True)
+    html = report_html_render(
+        snapshot=snapshot,
+        language="en",
+        report_meta={"report_id": "1", "issued_at": "x", "snapshot_sha256": "y"},
+        for_pdf=True,
+    )
     _no_raw_payload(html, payload)
     pdf = report_pdf_render(html=html)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
@@ -148,12 +212,17 @@ def test_payloads_in_every_free_text_field_stay_text_in_pages_and_pdf(client, as
         ("empty.txt", b"", None),
     ],
 )
-def test_bad_uploads_are_refused_with_a_message_and_nothing_is_stored(client, assessment, officer, settings, name, content, size_limit):
+def test_bad_uploads_are_refused_with_a_message_and_nothing_is_stored(
+    client, assessment, officer, settings, name, content, size_limit
+):
     if size_limit:
         settings.EVIDENCE_MAX_BYTES = size_limit
     client.force_login(officer)
     question = question_of(assessment.pins.get().version, "q:art-7-contact")
-    response = client.post(reverse("assessments:evidence_upload", args=[assessment.pk, question.pk]), {"file": SimpleUploadedFile(name, content)})
+    response = client.post(
+        reverse("assessments:evidence_upload", args=[assessment.pk, question.pk]),
+        {"file": SimpleUploadedFile(name, content)},
+    )
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
     assert not Evidence.objects.exists()
@@ -163,15 +232,32 @@ def test_bad_uploads_are_refused_with_a_message_and_nothing_is_stored(client, as
     assert not folder.exists() or not any(folder.iterdir())
 
 
-def test_published_frameworks_cannot_be_changed_through_ui_admin_or_api(client, staff, published_version):
+def test_published_frameworks_cannot_be_changed_through_ui_admin_or_api(
+    client, staff, published_version
+):
     from rest_framework.test import APIClient
 
     question = Question.objects.filter(version=published_version).first()
     client.force_login(staff)
-    assert client.post(reverse("admin:frameworks_question_change", args=[question.pk]), {"prompt_en": "x"}).status_code == 403
-    assert client.post(reverse("frameworks:publish", args=[published_version.pk]), follow=True).status_code == 200
+    assert (
+        client.post(
+            reverse("admin:frameworks_question_change", args=[question.pk]), {"prompt_en": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("frameworks:publish", args=[published_version.pk]), follow=True
+        ).status_code
+        == 200
+    )
     api = APIClient()
     api.force_authenticate(User.objects.get(username="admin"))
-    assert api.patch(f"/api/v1/questions/{question.pk}/", {"prompt_en": "x"}, format="json").status_code == 409
+    assert (
+        api.patch(
+            f"/api/v1/questions/{question.pk}/", {"prompt_en": "x"}, format="json"
+        ).status_code
+        == 409
+    )
     question.refresh_from_db()
     assert question.prompt_en != "x"

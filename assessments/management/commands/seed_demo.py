@@ -20,7 +20,10 @@ from portal.models import Membership, Organisation, Role
 DEMO_PASSWORD = "tekigo-demo"
 ORGANISATIONS = [
     ("サンプルAI株式会社 (Sample AI K.K.)", [("officer", Role.OFFICER), ("auditor", Role.AUDITOR)]),
-    ("東都データ株式会社 (Toto Data Co.)", [("officer2", Role.OFFICER), ("auditor2", Role.AUDITOR)]),
+    (
+        "東都データ株式会社 (Toto Data Co.)",
+        [("officer2", Role.OFFICER), ("auditor2", Role.AUDITOR)],
+    ),
 ]
 DEMO_ASSESSMENT = "2026年度 AIガバナンス自己評価 (FY2026 AI governance review)"
 DEMO_PROFILE = ScopingProfile(
@@ -46,17 +49,28 @@ def _demo_answer(question) -> AnswerInput:
     roll = int(hashlib.sha256(question.urn.encode()).hexdigest(), 16) % 20
     comment = COMMENTS[roll % 3] if roll % 3 == 0 else ""
     if roll == 19:
-        return AnswerInput(not_applicable=True, justification="当社の事業では該当する取扱いがない。 / We do not carry out this processing.", comment=comment)
+        return AnswerInput(
+            not_applicable=True,
+            justification="当社の事業では該当する取扱いがない。 / We do not carry out this processing.",
+            comment=comment,
+        )
     if question.type == QuestionType.TEXT:
-        return AnswerInput(value="情報セキュリティ委員会が所管。 / Owned by the information security committee.", comment=comment)
+        return AnswerInput(
+            value="情報セキュリティ委員会が所管。 / Owned by the information security committee.",
+            comment=comment,
+        )
     if question.type == QuestionType.NUMBER:
         return AnswerInput(value=3, comment=comment)
     if question.type == QuestionType.DATE:
         return AnswerInput(value="2026-04-01", comment=comment)
     by_score = sorted(question.choices, key=lambda c: -c["score"])
     if question.type == QuestionType.MULTIPLE_CHOICE:
-        return AnswerInput(value=[c["key"] for c in by_score[: max(1, len(by_score) // 2)]], comment=comment)
-    choice = by_score[0] if roll < 11 else by_score[len(by_score) // 2] if roll < 15 else by_score[-1]
+        return AnswerInput(
+            value=[c["key"] for c in by_score[: max(1, len(by_score) // 2)]], comment=comment
+        )
+    choice = (
+        by_score[0] if roll < 11 else by_score[len(by_score) // 2] if roll < 15 else by_score[-1]
+    )
     return AnswerInput(value=choice["key"], comment=comment)
 
 
@@ -64,12 +78,16 @@ class Command(BaseCommand):
     help = "Create the demo organisations, accounts and assessment (development only; idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="allow outside DEBUG (never in production)")
+        parser.add_argument(
+            "--force", action="store_true", help="allow outside DEBUG (never in production)"
+        )
 
     @transaction.atomic
     def handle(self, *args, force, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("seed_demo creates accounts with a known password: it runs only with DEBUG on.")
+            raise CommandError(
+                "seed_demo creates accounts with a known password: it runs only with DEBUG on."
+            )
         User = get_user_model()
         created = []
 
@@ -87,29 +105,53 @@ class Command(BaseCommand):
             organisation, _ = Organisation.objects.get_or_create(name=name)
             organisations.append(organisation)
             for username, role in members:
-                Membership.objects.get_or_create(user=user(username), organisation=organisation, defaults={"role": role})
+                Membership.objects.get_or_create(
+                    user=user(username), organisation=organisation, defaults={"role": role}
+                )
 
         officer = User.objects.get(username="officer")
-        assessment = Assessment.objects.filter(organisation=organisations[0], name=DEMO_ASSESSMENT).first()
+        assessment = Assessment.objects.filter(
+            organisation=organisations[0], name=DEMO_ASSESSMENT
+        ).first()
         if assessment is None:
             versions = framework_versions_latest_published()
             if not versions:
                 raise CommandError("load the catalog first: manage.py load_frameworks")
-            assessment = assessment_create(actor=officer, organisation=organisations[0], name=DEMO_ASSESSMENT, versions=versions, scoping=DEMO_PROFILE)
+            assessment = assessment_create(
+                actor=officer,
+                organisation=organisations[0],
+                name=DEMO_ASSESSMENT,
+                versions=versions,
+                scoping=DEMO_PROFILE,
+            )
             # Follow-ups appear as their parents are answered, so answer in passes.
             for _pass in range(5):
-                todo = [b for b in questionnaire_build(assessment=assessment).questions.values() if b.counts and b.answer is None]
+                todo = [
+                    b
+                    for b in questionnaire_build(assessment=assessment).questions.values()
+                    if b.counts and b.answer is None
+                ]
                 if not todo:
                     break
                 for block in todo:
-                    answer_save(actor=officer, assessment=assessment, question_id=block.question.pk, data=_demo_answer(block.question))
+                    answer_save(
+                        actor=officer,
+                        assessment=assessment,
+                        question_id=block.question.pk,
+                        data=_demo_answer(block.question),
+                    )
             created.append("assessment")
 
         progress = questionnaire_build(assessment=assessment).progress
-        self.stdout.write("demo data: " + (f"created {', '.join(created)}" if created else "already there, nothing changed"))
+        self.stdout.write(
+            "demo data: "
+            + (f"created {', '.join(created)}" if created else "already there, nothing changed")
+        )
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
         self.stdout.write("  admin      staff: edits, publishes and retires framework versions")
         for name, members in ORGANISATIONS:
             for username, role in members:
                 self.stdout.write(f"  {username:10} {role.label} of {name}")
-        self.stdout.write(f"  demo assessment id {assessment.pk}: {progress.answered}/{progress.applicable} questions answered")
+        self.stdout.write(
+            f"  demo assessment id {assessment.pk}: {progress.answered}/{progress.applicable} questions answered"
+        )

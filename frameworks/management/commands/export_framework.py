@@ -14,9 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("urn", nargs="?", help="framework URN, e.g. urn:tekigo:fw:appi")
         parser.add_argument("version", nargs="?", help="version label, e.g. 20220401")
-        parser.add_argument("--all", action="store_true", help="export every version into --output (a folder)")
+        parser.add_argument(
+            "--all", action="store_true", help="export every version into --output (a folder)"
+        )
         parser.add_argument("--format", choices=["yaml", "json"], default="yaml")
-        parser.add_argument("--output", "-o", help="file (or folder with --all); default: standard output")
+        parser.add_argument(
+            "--output", "-o", help="file (or folder with --all); default: standard output"
+        )
 
     def handle(self, *args, urn, version, all, format, output, **options):
         if all:
@@ -24,15 +28,24 @@ class Command(BaseCommand):
                 raise CommandError("--all needs --output FOLDER")
             folder = Path(output)
             folder.mkdir(parents=True, exist_ok=True)
-            versions = FrameworkVersion.objects.select_related("framework").order_by("framework__urn", "effective_date")
+            versions = FrameworkVersion.objects.select_related("framework").order_by(
+                "framework__urn", "effective_date"
+            )
             for v in versions:
                 name = f"{v.framework.urn.rsplit(':', 1)[-1]}-{re.sub(r'[^0-9A-Za-z.-]', '-', v.version)}.{format}"
-                (folder / name).write_text(dump_document(framework_version_document(version=v), fmt=format), encoding="utf-8")
+                (folder / name).write_text(
+                    dump_document(framework_version_document(version=v), fmt=format),
+                    encoding="utf-8",
+                )
                 self.stdout.write(f"wrote {folder / name}")
             return
         if not (urn and version):
             raise CommandError("name a framework URN and a version label, or use --all")
-        v = FrameworkVersion.objects.select_related("framework").filter(framework__urn=urn, version=version).first()
+        v = (
+            FrameworkVersion.objects.select_related("framework")
+            .filter(framework__urn=urn, version=version)
+            .first()
+        )
         if v is None:
             raise CommandError(f"no version {version!r} of {urn!r}")
         text = dump_document(framework_version_document(version=v), fmt=format)

@@ -16,10 +16,14 @@ def schema_text() -> str:
 
 
 class Command(BaseCommand):
-    help = "Write (or --check) frameworks/framework.schema.json, the JSON Schema of framework files."
+    help = (
+        "Write (or --check) frameworks/framework.schema.json, the JSON Schema of framework files."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true", help="fail if the committed schema is out of date")
+        parser.add_argument(
+            "--check", action="store_true", help="fail if the committed schema is out of date"
+        )
 
     def handle(self, *args, check, **options):
         text = schema_text()

@@ -12,14 +12,23 @@ class Command(BaseCommand):
     help = "Load framework files (default: the whole catalog). All or nothing; a second run changes nothing."
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="*", help="YAML/JSON files or folders (default: the catalog)")
+        parser.add_argument(
+            "paths", nargs="*", help="YAML/JSON files or folders (default: the catalog)"
+        )
 
     def handle(self, *args, paths, **options):
         files: list[Path] = []
         for raw in paths or [str(settings.FRAMEWORK_CATALOG_DIR)]:
             path = Path(raw)
             if path.is_dir():
-                files.extend(sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml", ".json"} and not p.name.endswith(".schema.json")))
+                files.extend(
+                    sorted(
+                        p
+                        for p in path.iterdir()
+                        if p.suffix in {".yaml", ".yml", ".json"}
+                        and not p.name.endswith(".schema.json")
+                    )
+                )
             elif path.is_file():
                 files.append(path)
             else:
@@ -35,8 +44,16 @@ class Command(BaseCommand):
         created = 0
         for path, result in results:
             created += result.action == "created"
-            self.stdout.write(f"{result.action:9} {result.version.framework.urn} {result.version.version}  ({path.name})")
+            self.stdout.write(
+                f"{result.action:9} {result.version.framework.urn} {result.version.version}  ({path.name})"
+            )
         if created:
-            self.stdout.write(self.style.SUCCESS(f"{created} version(s) loaded, {len(results) - created} unchanged."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{created} version(s) loaded, {len(results) - created} unchanged."
+                )
+            )
         else:
-            self.stdout.write(self.style.SUCCESS(f"No change: all {len(results)} version(s) already loaded."))
+            self.stdout.write(
+                self.style.SUCCESS(f"No change: all {len(results)} version(s) already loaded.")
+            )

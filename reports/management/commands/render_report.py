@@ -19,12 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", required=True, help="PDF file to write")
 
     def handle(self, *args, assessment_id, lang, output, **options):
-        assessment = Assessment.objects.select_related("organisation").filter(pk=assessment_id).first()
+        assessment = (
+            Assessment.objects.select_related("organisation").filter(pk=assessment_id).first()
+        )
         if assessment is None:
             raise CommandError(f"no assessment {assessment_id}")
         started = time.perf_counter()
         snapshot = gap_analysis_compute(assessment=assessment)
-        meta = {"report_id": "—", "issued_at": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"), "snapshot_sha256": snapshot_sha256(snapshot)}
+        meta = {
+            "report_id": "—",
+            "issued_at": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"),
+            "snapshot_sha256": snapshot_sha256(snapshot),
+        }
         html = report_html_render(snapshot=snapshot, language=lang, report_meta=meta, for_pdf=True)
         pdf = report_pdf_render(html=html)
         Path(output).write_bytes(pdf.content)

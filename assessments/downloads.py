@@ -1,0 +1,26 @@
+"""File downloads of the assessments app, shared by the pages and the API."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+
+from assessments import services
+from assessments.evidence_files import evidence_path
+
+
+def evidence_file_response(*, actor, assessment, evidence) -> FileResponse:
+    """The stored file as a download (the page and the API both serve it this way), recorded in
+    the audit log. Uploaded content is never rendered by the browser: attachment, nosniff, sandbox."""
+    path = evidence_path(evidence.stored_name)
+    if not path.is_file():
+        raise Http404("The file is missing from storage.")
+    services.evidence_download_record(actor=actor, assessment=assessment, evidence=evidence)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
