@@ -199,6 +199,8 @@ class QuestionDoc(Strict):
 class ProvisionDoc(Strict):
     urn: Urn
     ref: NonEmpty
+    #: How Japanese readers cite it, e.g. ``第17条`` or ``第20条第2項``; ``ref`` is the English form.
+    ref_ja: NonEmpty | None = None
     title: Text
     summary: Text
     strength: Strength

@@ -144,6 +144,7 @@ def framework_version_document(*, version: FrameworkVersion) -> FrameworkDocumen
         data: dict[str, Any] = {
             "urn": p.urn,
             "ref": p.ref,
+            "ref_ja": p.ref_ja or None,
             "title": _text(p.title_ja, p.title_en),
             "summary": _text(p.summary_ja, p.summary_en),
             "strength": p.strength,

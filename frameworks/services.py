@@ -87,6 +87,7 @@ def _create_content(*, version: FrameworkVersion, document: FrameworkDocument) -
                     section=section,
                     urn=p.urn,
                     ref=p.ref,
+                    ref_ja=p.ref_ja or "",
                     title_ja=p.title.ja,
                     title_en=p.title.en,
                     summary_ja=p.summary.ja,

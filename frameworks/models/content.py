@@ -78,6 +78,8 @@ class Provision(VersionContentModel):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="provisions")
     urn = models.CharField(max_length=200)
     ref = models.CharField(max_length=80)
+    #: The reference as Japanese readers cite it (``第17条``); empty where ``ref`` serves both.
+    ref_ja = models.CharField(max_length=80, blank=True)
     title_ja = models.CharField(max_length=300)
     title_en = models.CharField(max_length=300)
     summary_ja = models.TextField()
@@ -110,6 +112,10 @@ class Provision(VersionContentModel):
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title_en}"
+
+    def ref_in(self, language: str) -> str:
+        """The reference in ``language``: ``第17条`` in Japanese where known, else ``Art. 17``."""
+        return (self.ref_ja or self.ref) if language.startswith("ja") else self.ref
 
     @property
     def is_reported(self) -> bool:
