@@ -7,12 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import access_assessment
 from reports import selectors, services
+from reports.analysis import gap_analysis_compute
 from reports.downloads import report_file_response
+from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, gaps_csv, gaps_xlsx
 from reports.rendering import report_html_render
 
 
@@ -94,3 +97,23 @@ def report_verify(request):
         {"result": result, "checked": checked, "error": error},
         status=status,
     )
+
+
+# --- Gap exports -----------------------------------------------------------------------------
+
+
+@login_required
+def gaps_export(request, pk: int, fmt: str):
+    """The assessment's current gaps as .xlsx or CSV, in the reader's language."""
+    access = access_assessment(user=request.user, pk=pk)
+    snapshot = gap_analysis_compute(assessment=access.assessment)
+    language = get_language() or "ja"
+    if fmt == "csv":
+        response = HttpResponse(gaps_csv(snapshot, language), content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(gaps_xlsx(snapshot, language), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="tekigo-gaps-{pk}-{language[:2]}.{fmt}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
