@@ -15,4 +15,5 @@ urlpatterns = [
         views.gaps_export,
         name="gaps_export",
     ),
+    path("assessments/<int:pk>/oscal-results.json", views.assessment_oscal, name="oscal_results"),
 ]

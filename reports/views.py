@@ -16,6 +16,7 @@ from reports import selectors, services
 from reports.analysis import gap_analysis_compute
 from reports.downloads import report_file_response
 from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, gaps_csv, gaps_xlsx
+from reports.oscal import assessment_oscal_json
 from reports.rendering import report_html_render
 
 
@@ -114,6 +115,20 @@ def gaps_export(request, pk: int, fmt: str):
         response = HttpResponse(gaps_xlsx(snapshot, language), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="tekigo-gaps-{pk}-{language[:2]}.{fmt}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def assessment_oscal(request, pk: int):
+    """The assessment's current results as OSCAL assessment results (JSON)."""
+    access = access_assessment(user=request.user, pk=pk)
+    response = HttpResponse(
+        assessment_oscal_json(assessment=access.assessment), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="tekigo-assessment-{pk}.oscal-results.json"'
     )
     response["Cache-Control"] = "private, no-store"
     return response

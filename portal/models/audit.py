@@ -40,6 +40,7 @@ class AuditEventType(models.TextChoices):
     FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"
     # --- Interoperability ---
     ANSWERS_IMPORTED = "answers.imported"
+    FRAMEWORK_VERSION_IMPORTED = "framework_version.imported"
 
 
 class AuditQuerySet(models.QuerySet):
