@@ -16,4 +16,9 @@ urlpatterns = [
         name="gaps_export",
     ),
     path("assessments/<int:pk>/oscal-results.json", views.assessment_oscal, name="oscal_results"),
+    path("assessments/<int:pk>/evidence-packs/", views.evidence_pack_request, name="pack_request"),
+    path(
+        "assessments/<int:pk>/evidence-packs/panel/", views.evidence_packs_panel, name="pack_panel"
+    ),
+    path("evidence-packs/<int:pk>/download/", views.evidence_pack_download, name="pack_download"),
 ]

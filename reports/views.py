@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import access_assessment
+from reports import packs as evidence_packs
 from reports import selectors, services
 from reports.analysis import gap_analysis_compute
-from reports.downloads import report_file_response
+from reports.downloads import evidence_pack_file_response, report_file_response
 from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, gaps_csv, gaps_xlsx
 from reports.oscal import assessment_oscal_json
 from reports.rendering import report_html_render
@@ -132,3 +133,36 @@ def assessment_oscal(request, pk: int):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Evidence packs --------------------------------------------------------------------------
+
+
+@login_required
+def evidence_packs_panel(request, pk: int):
+    access = access_assessment(user=request.user, pk=pk)
+    packs = list(selectors.evidence_pack_list(assessment=access.assessment)[:10])
+    pending = any(p.is_pending for p in packs)
+    return render(
+        request,
+        "reports/_packs.html",
+        {"assessment": access.assessment, "packs": packs, "pending": pending},
+    )
+
+
+@login_required
+@require_POST
+def evidence_pack_request(request, pk: int):
+    """Officers and auditors may ask for a pack of the evidence (reading is their right)."""
+    access = access_assessment(user=request.user, pk=pk)
+    evidence_packs.evidence_pack_request(actor=request.user, assessment=access.assessment)
+    if request.htmx:
+        return evidence_packs_panel(request, pk)
+    messages.success(request, _("Evidence pack requested. It appears below when it is ready."))
+    return redirect("assessments:detail", pk=pk)
+
+
+@login_required
+def evidence_pack_download(request, pk: int):
+    pack = selectors.access_evidence_pack(user=request.user, pk=pk)
+    return evidence_pack_file_response(actor=request.user, pack=pack)
