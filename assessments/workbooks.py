@@ -57,7 +57,10 @@ COLUMNS = [
 COLUMN_INDEX = {key: index for index, (key, _h, _w) in enumerate(COLUMNS)}
 YES = {"はい", "yes", "y", "true", "1", "○", "x"}
 NO = {"", "いいえ", "no", "n", "false", "0"}
-SEPARATORS = ("；", ";", "、", ",")
+#: Labels may hold commas (「行っており、届出…」, "Yes, but…"): several answers are separated by
+#: semicolons or line breaks only.
+MULTIPLE_SEPARATOR = "; "
+SEPARATORS = ("；", ";", "\n")
 
 
 def _column(key: str) -> str:
@@ -85,11 +88,9 @@ def _answer_cell(question, answer: Answer | None, language: str) -> Any:
     if answer is None or answer.not_applicable or answer.value in (None, "", []):
         return None
     if question.type in CHOICE_QUESTION_TYPES:
-        return (
-            answer_value_labels(question, answer.value, language)
-            .replace("、", "; ")
-            .replace(", ", "; ")
-        )
+        labels = {c["key"]: c[f"label_{language}"] for c in question.choices}
+        values = answer.value if isinstance(answer.value, list) else [answer.value]
+        return MULTIPLE_SEPARATOR.join(labels.get(v, v) for v in values)
     return answer.value
 
 
