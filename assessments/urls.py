@@ -24,4 +24,6 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.assessment_reopen, name="reopen"),
     path("<int:pk>/history/", views.history, name="history"),
     path("<int:pk>/upgrade/<int:pin_pk>/", views.upgrade, name="upgrade"),
+    path("<int:pk>/export.xlsx", views.questionnaire_export, name="export_xlsx"),
+    path("<int:pk>/import/", views.questionnaire_import, name="import_xlsx"),
 ]

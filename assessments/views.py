@@ -18,6 +18,11 @@ from assessments import selectors, services
 from assessments.downloads import evidence_file_response
 from assessments.forms import AssessmentCreateForm, ScopingForm
 from assessments.models import AssessmentFramework
+from assessments.workbooks import (
+    MAX_WORKBOOK_BYTES,
+    XLSX_CONTENT_TYPE,
+    questionnaire_workbook_build,
+)
 from frameworks.choices import QuestionType
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import framework_versions_latest_published
@@ -437,3 +442,55 @@ def upgrade(request, pk: int, pin_pk: int):
         "assessments/upgrade.html",
         {"access": access, "assessment": access.assessment, "plan": plan},
     )
+
+
+# --- Workbook export and import --------------------------------------------------------------
+
+
+@login_required
+def questionnaire_export(request, pk: int):
+    """The questionnaire as an Excel workbook in the reader's language."""
+    access = selectors.access_assessment(user=request.user, pk=pk)
+    content = questionnaire_workbook_build(assessment=access.assessment, language=_language())
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="tekigo-assessment-{pk}-{_language()[:2]}.xlsx"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def questionnaire_import(request, pk: int):
+    """Upload a workbook filled offline: every problem is listed and nothing is written, or every
+    changed answer is saved."""
+    access = selectors.access_assessment(user=request.user, pk=pk, write=request.method == "POST")
+    errors, status = [], 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors, status = [_("Choose a workbook to upload.")], 400
+        elif upload.size > MAX_WORKBOOK_BYTES:
+            errors, status = [_("The file is larger than 10 MB.")], 400
+        else:
+            try:
+                result = services.answers_workbook_import(
+                    actor=request.user,
+                    assessment=access.assessment,
+                    name=upload.name,
+                    content=upload.read(),
+                    language=_language(),
+                )
+            except services.WorkbookImportError as exc:
+                errors, status = exc.errors, 400
+            except ValidationError as exc:
+                errors, status = exc.messages, 409
+            else:
+                messages.success(
+                    request,
+                    _("Workbook imported: %(changed)d answers changed, %(unchanged)d unchanged.")
+                    % {"changed": result.changed, "unchanged": result.unchanged},
+                )
+                return redirect("assessments:detail", pk=pk)
+    context = {"access": access, "assessment": access.assessment, "errors": errors}
+    return render(request, "assessments/import.html", context, status=status)

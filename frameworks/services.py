@@ -446,3 +446,45 @@ def framework_content_delete(
         before=_snapshot(instance),
     )
     instance.delete()
+
+
+# --- OSCAL import ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def framework_version_oscal_import(
+    *, actor: User, content: bytes, version_label: str
+) -> FrameworkVersion:
+    """Store an OSCAL catalog (JSON) as a new DRAFT version labelled ``version_label``.
+
+    The catalog is read into a framework document and checked like a framework file (schema and
+    whole-document rules); staff then edit and publish the draft as usual. Raises
+    ValidationError naming the file's problems or the label that already exists.
+    """
+    import hashlib
+
+    from frameworks.document import document_problems
+    from frameworks.oscal import OscalCatalogError, oscal_catalog_document
+
+    try:
+        document = oscal_catalog_document(content=content, version_label=version_label)
+    except OscalCatalogError as exc:
+        raise ValidationError({"file": exc.problems}) from None
+    problems = document_problems(document)
+    if problems:
+        raise ValidationError({"file": [f"{path}: {message}" for path, message in problems]})
+    try:
+        version = framework_version_load(document=document, actor=actor).version
+    except FrameworkLoadError as exc:
+        raise ValidationError({"version": str(exc)}) from None
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.FRAMEWORK_VERSION_IMPORTED,
+        obj=version,
+        after={
+            "format": "oscal-catalog",
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "version": version.version,
+        },
+    )
+    return version

@@ -15,4 +15,6 @@ urlpatterns = [
     path("versions/<int:pk>/retire/", views.version_retire, name="retire"),
     path("versions/<int:pk>/delete/", views.version_delete, name="delete"),
     path("<int:framework_pk>/diff/", views.version_diff, name="diff"),
+    path("versions/<int:pk>/oscal.json", views.version_oscal, name="oscal"),
+    path("oscal/import/", views.oscal_import, name="oscal_import"),
 ]

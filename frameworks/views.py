@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -16,8 +16,9 @@ from pydantic import ValidationError as PydanticValidationError
 
 from frameworks import selectors, services
 from frameworks.applicability import describe
-from frameworks.forms import CloneForm
+from frameworks.forms import CloneForm, OscalImportForm
 from frameworks.models import Framework, FrozenContentError
+from frameworks.oscal import framework_version_oscal_json
 
 
 @login_required
@@ -158,3 +159,43 @@ def version_delete(request, pk: int):
         return redirect(reverse("frameworks:catalog"))
 
     return _lifecycle(request, pk, delete)
+
+
+# --- OSCAL ---------------------------------------------------------------------------------------
+
+
+@login_required
+def version_oscal(request, pk: int):
+    """The version as an OSCAL catalog (JSON), for GRC tools that read OSCAL."""
+    version = _visible_version(request, pk)
+    response = HttpResponse(
+        framework_version_oscal_json(version=version), content_type="application/json"
+    )
+    slug = version.framework.urn.rsplit(":", 1)[-1]
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{version.version}.oscal.json"'
+    return response
+
+
+@staff_member_required
+def oscal_import(request):
+    """Staff upload an OSCAL catalog; it becomes a draft version to edit and publish."""
+    form = OscalImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.framework_version_oscal_import(
+                actor=request.user,
+                content=form.cleaned_data["file"].read(),
+                version_label=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Draft %(version)s created from the OSCAL catalog. Review it, then publish it.")
+                % {"version": version.version},
+            )
+            return redirect("frameworks:version", pk=version.pk)
+    status = 400 if form.errors else 200
+    return render(request, "frameworks/oscal_import.html", {"form": form}, status=status)

@@ -20,3 +20,22 @@ def report_file_response(*, actor, report) -> FileResponse:
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
     )
+
+
+def evidence_pack_file_response(*, actor, pack) -> FileResponse:
+    """A ready evidence pack as a download, recorded in the audit log."""
+    from reports.models import EvidencePackStatus
+    from reports.packs import evidence_pack_download_record, pack_path
+
+    if pack.status != EvidencePackStatus.READY:
+        raise Http404("The evidence pack is not ready.")
+    path = pack_path(pack.file_name)
+    if not path.is_file():
+        raise Http404("The evidence pack file is missing.")
+    evidence_pack_download_record(actor=actor, pack=pack)
+    filename = f"tekigo-evidence-{pack.assessment_id}-{pack.pk}.zip"
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=filename, content_type="application/zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

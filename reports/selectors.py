@@ -56,3 +56,30 @@ def file_sha256(upload) -> str:
     for chunk in upload.chunks():
         digest.update(chunk)
     return digest.hexdigest()
+
+
+# --- Evidence packs --------------------------------------------------------------------------
+
+
+def evidence_pack_list(*, assessment: Assessment):
+    from reports.models import EvidencePack
+
+    return (
+        EvidencePack.objects.filter(assessment=assessment)
+        .select_related("requested_by")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def access_evidence_pack(*, user: User, pk: int):
+    """The pack if the user is a member of its organisation; the same 404 otherwise."""
+    from reports.models import EvidencePack
+
+    pack = EvidencePack.objects.select_related("organisation", "assessment").filter(pk=pk).first()
+    if (
+        pack is None
+        or not user.is_authenticated
+        or not Membership.objects.filter(user=user, organisation_id=pack.organisation_id).exists()
+    ):
+        raise Http404("No such evidence pack.")
+    return pack

@@ -40,6 +40,30 @@ def report_render_task(self, report_id: int) -> None:
         raise
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=300,
+    time_limit=360,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_kwargs={"max_retries": 5},
+)
+def evidence_pack_build_task(self, pack_id: int) -> None:
+    from reports.packs import evidence_pack_build, evidence_pack_fail
+
+    try:
+        evidence_pack_build(pack_id=pack_id)
+    except TRANSIENT_ERRORS:
+        raise
+    except SoftTimeLimitExceeded:
+        evidence_pack_fail(pack_id=pack_id, reason="Building the pack took longer than 5 minutes.")
+    except Exception as exc:  # recorded on the row by the service; retrying will not help
+        evidence_pack_fail(pack_id=pack_id, reason=f"{type(exc).__name__}: {exc}")
+        raise
+
+
 @shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
 def report_requeue_stale_task() -> list[int]:
     from reports.services import report_requeue_stale

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from reports import views
 
@@ -10,4 +10,15 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_html, name="html"),
     path("reports/<int:pk>/download/", views.report_download, name="download"),
     path("reports/verify/", views.report_verify, name="verify"),
+    re_path(
+        r"^assessments/(?P<pk>[0-9]+)/gaps\.(?P<fmt>csv|xlsx)$",
+        views.gaps_export,
+        name="gaps_export",
+    ),
+    path("assessments/<int:pk>/oscal-results.json", views.assessment_oscal, name="oscal_results"),
+    path("assessments/<int:pk>/evidence-packs/", views.evidence_pack_request, name="pack_request"),
+    path(
+        "assessments/<int:pk>/evidence-packs/panel/", views.evidence_packs_panel, name="pack_panel"
+    ),
+    path("evidence-packs/<int:pk>/download/", views.evidence_pack_download, name="pack_download"),
 ]

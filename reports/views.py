@@ -7,12 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import access_assessment
+from reports import packs as evidence_packs
 from reports import selectors, services
-from reports.downloads import report_file_response
+from reports.analysis import gap_analysis_compute
+from reports.downloads import evidence_pack_file_response, report_file_response
+from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, gaps_csv, gaps_xlsx
+from reports.oscal import assessment_oscal_json
 from reports.rendering import report_html_render
 
 
@@ -94,3 +99,70 @@ def report_verify(request):
         {"result": result, "checked": checked, "error": error},
         status=status,
     )
+
+
+# --- Gap exports -----------------------------------------------------------------------------
+
+
+@login_required
+def gaps_export(request, pk: int, fmt: str):
+    """The assessment's current gaps as .xlsx or CSV, in the reader's language."""
+    access = access_assessment(user=request.user, pk=pk)
+    snapshot = gap_analysis_compute(assessment=access.assessment)
+    language = get_language() or "ja"
+    if fmt == "csv":
+        response = HttpResponse(gaps_csv(snapshot, language), content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(gaps_xlsx(snapshot, language), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="tekigo-gaps-{pk}-{language[:2]}.{fmt}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def assessment_oscal(request, pk: int):
+    """The assessment's current results as OSCAL assessment results (JSON)."""
+    access = access_assessment(user=request.user, pk=pk)
+    response = HttpResponse(
+        assessment_oscal_json(assessment=access.assessment), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="tekigo-assessment-{pk}.oscal-results.json"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Evidence packs --------------------------------------------------------------------------
+
+
+@login_required
+def evidence_packs_panel(request, pk: int):
+    access = access_assessment(user=request.user, pk=pk)
+    packs = list(selectors.evidence_pack_list(assessment=access.assessment)[:10])
+    pending = any(p.is_pending for p in packs)
+    return render(
+        request,
+        "reports/_packs.html",
+        {"assessment": access.assessment, "packs": packs, "pending": pending},
+    )
+
+
+@login_required
+@require_POST
+def evidence_pack_request(request, pk: int):
+    """Officers and auditors may ask for a pack of the evidence (reading is their right)."""
+    access = access_assessment(user=request.user, pk=pk)
+    evidence_packs.evidence_pack_request(actor=request.user, assessment=access.assessment)
+    if request.htmx:
+        return evidence_packs_panel(request, pk)
+    messages.success(request, _("Evidence pack requested. It appears below when it is ready."))
+    return redirect("assessments:detail", pk=pk)
+
+
+@login_required
+def evidence_pack_download(request, pk: int):
+    pack = selectors.access_evidence_pack(user=request.user, pk=pk)
+    return evidence_pack_file_response(actor=request.user, pack=pack)

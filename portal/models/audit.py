@@ -38,6 +38,13 @@ class AuditEventType(models.TextChoices):
     FRAMEWORK_CONTENT_CREATED = "framework_content.created"
     FRAMEWORK_CONTENT_UPDATED = "framework_content.updated"
     FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"
+    # --- Interoperability ---
+    ANSWERS_IMPORTED = "answers.imported"
+    FRAMEWORK_VERSION_IMPORTED = "framework_version.imported"
+    EVIDENCE_PACK_REQUESTED = "evidence_pack.requested"
+    EVIDENCE_PACK_BUILT = "evidence_pack.built"
+    EVIDENCE_PACK_FAILED = "evidence_pack.failed"
+    EVIDENCE_PACK_DOWNLOADED = "evidence_pack.downloaded"
 
 
 class AuditQuerySet(models.QuerySet):

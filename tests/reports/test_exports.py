@@ -1,0 +1,51 @@
+"""Gap exports: CSV in UTF-8 with a BOM and .xlsx, in the reader's language, for members only."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessments.services import AnswerInput, answer_save
+from reports.analysis import gap_analysis_compute
+from reports.exports import gap_rows, gaps_csv
+from tests.conftest import question_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gapped(assessment, officer):
+    question = question_of(assessment.pins.get().version, "q:art-7-contact")
+    answer_save(
+        actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(value="no")
+    )
+    return assessment
+
+
+def test_csv_has_a_bom_and_one_row_per_gap_in_japanese(gapped):
+    snapshot = gap_analysis_compute(assessment=gapped)
+    content = gaps_csv(snapshot, "ja")
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["フレームワーク", "参照", "規定"]
+    assert len(rows) == 1 + len(snapshot["gaps"]) and len(snapshot["gaps"]) >= 1
+
+
+def test_rows_name_severity_status_and_what_to_do(gapped):
+    headers, rows = gap_rows(gap_analysis_compute(assessment=gapped), "en")
+    assert headers[3:5] == ["Severity", "Status"]
+    art7 = next(r for r in rows if r[1] == "Art. 7")
+    assert art7[4] == "Gap" and art7[5] == "0%" and art7[7]
+
+
+def test_pages_serve_both_formats_to_members_only(client, gapped, auditor, other_officer):
+    client.force_login(auditor)
+    xlsx = client.get(reverse("reports:gaps_export", args=[gapped.pk, "xlsx"]))
+    assert xlsx.status_code == 200 and xlsx["Cache-Control"] == "private, no-store"
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row >= 2 and sheet.freeze_panes == "A2"
+    assert client.get(reverse("reports:gaps_export", args=[gapped.pk, "csv"])).status_code == 200
+    client.force_login(other_officer)
+    assert client.get(reverse("reports:gaps_export", args=[gapped.pk, "csv"])).status_code == 404
