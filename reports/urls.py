@@ -11,3 +11,11 @@ urlpatterns = [
     path("reports/<int:pk>/download/", views.report_download, name="download"),
     path("reports/verify/", views.report_verify, name="verify"),
 ]
+
+# --- Public verification (no account) ---
+from reports import public_views  # noqa: E402
+
+urlpatterns += [
+    path("verify/", public_views.public_verify, name="public_verify"),
+    path("verify/<str:code>/", public_views.public_verify_code, name="public_verify_code"),
+]
