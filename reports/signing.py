@@ -34,6 +34,16 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+# Imported with the module, not on first use: like WeasyPrint, pyHanko takes about a second to
+# import, and that belongs to the process start, not to the first report a worker signs.
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
 logger = logging.getLogger(__name__)
 
 #: The name of the signature field Tekigo adds; a PDF reader lists the signature under it.
@@ -228,9 +238,6 @@ def pdf_sign(content: bytes, *, reason: str = "", location: str = "") -> bytes:
     ``reason`` and ``location`` appear in a reader's signature panel (Tekigo puts the
     verification URL in ``location``).
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     material = signing_material()
     signer = signers.SimpleSigner(
@@ -263,10 +270,6 @@ def pdf_signature_check(content: bytes) -> SignatureCheck:
     Never raises for bad input: a file that is not a PDF, or whose signature cannot be parsed,
     is ``unsigned`` or ``altered``.
     """
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
     signed = b"/ByteRange" in content  # a PAdES signature dictionary, even in a damaged file
     try:

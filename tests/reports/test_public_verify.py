@@ -25,6 +25,13 @@ def _fresh_rate_limit():
 
 
 @pytest.fixture
+def client(client, settings):
+    """A visitor reading English (the pages exist in both languages; the assertions use English)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
 def issued(assessment, officer, auditor, other_officer):
     report = report_request(actor=officer, assessment=assessment, language="en")
     report = report_render(report_id=report.pk, worker="t:1")
@@ -130,7 +137,6 @@ def test_a_report_that_is_not_ready_is_unknown(client, assessment, officer):
 
 
 def test_an_empty_form_names_what_is_missing(client, issued):
-    client.post(reverse("set_language"), {"language": "en"})
     response = client.post(reverse("reports:public_verify"), {})
     assert response.status_code == 400
     assert "verification code" in response.content.decode()

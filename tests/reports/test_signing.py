@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from reports.rendering import report_pdf_render
 from reports.services import report_path, report_render, report_request
@@ -29,6 +30,12 @@ def issued(assessment, officer):
     report = report_request(actor=officer, assessment=assessment, language="en")
     report = report_render(report_id=report.pk, worker="t:1")
     return report, report_path(report.pdf_name).read_bytes()
+
+
+def with_english(*args):
+    """The command's messages exist in both languages; the assertions read English."""
+    with translation.override("en"):
+        call_command(*args)
 
 
 def one_byte_changed(content: bytes, at: int) -> bytes:
@@ -87,7 +94,7 @@ def test_verify_report_command_accepts_the_issued_file(issued, tmp_path, capsys)
     report, content = issued
     path = tmp_path / "r.pdf"
     path.write_bytes(content)
-    call_command("verify_report", str(path))
+    with_english("verify_report", str(path))
     out = capsys.readouterr().out
     assert f"report {report.pk}" in out and "genuine" in out.lower()
 
@@ -98,7 +105,7 @@ def test_verify_report_command_fails_after_one_changed_byte(issued, tmp_path, wh
     path = tmp_path / "r.pdf"
     path.write_bytes(one_byte_changed(content, int(len(content) * where)))
     with pytest.raises(CommandError, match="(?i)altered|unknown") as failure:
-        call_command("verify_report", str(path))
+        with_english("verify_report", str(path))
     assert failure.value.returncode != 0
 
 
@@ -106,9 +113,9 @@ def test_verify_report_command_fails_for_an_unknown_file_and_a_missing_one(issue
     other = tmp_path / "other.pdf"
     other.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
     with pytest.raises(CommandError, match="(?i)unknown"):
-        call_command("verify_report", str(other))
+        with_english("verify_report", str(other))
     with pytest.raises(CommandError, match="(?i)no such file"):
-        call_command("verify_report", str(tmp_path / "nope.pdf"))
+        with_english("verify_report", str(tmp_path / "nope.pdf"))
 
 
 def run_production_settings(**env) -> subprocess.CompletedProcess:
