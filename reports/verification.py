@@ -86,8 +86,6 @@ class PublicVerification:
     report_number: int | None = None
     issued_on: dt.date | None = None
     signature: SignatureCheck | None = None
-    #: For the command line only (run by the operator): the report found, if any.
-    report: Report | None = None
 
     @property
     def is_genuine(self) -> bool:
@@ -106,8 +104,9 @@ def report_verification_check(*, content: bytes | None, code: str | None) -> Pub
     digest = hashlib.sha256(content).hexdigest() if content is not None else None
     if code is None and content is not None:
         code = claimed_code(content)
+    # Only what the answer needs: the page must not be able to reach anything else.
     ready = Report.objects.filter(status=ReportStatus.READY).only(
-        "pk", "requested_at", "pdf_sha256", "verification_code", "organisation_id"
+        "pk", "requested_at", "pdf_sha256", "verification_code"
     )
     if code is not None:
         report = ready.filter(verification_code=code).first()
@@ -121,7 +120,6 @@ def report_verification_check(*, content: bytes | None, code: str | None) -> Pub
         "report_number": report.pk,
         "issued_on": timezone.localdate(report.requested_at),
         "signature": signature,
-        "report": report,
     }
     if content is None:
         return PublicVerification(Verdict.ISSUED, **known)

@@ -145,3 +145,14 @@ def test_production_refuses_to_start_without_a_signing_key():
         REPORT_SIGNING_CERT="/run/secrets/cert.pem",
     )
     assert started.returncode == 0, started.stderr
+
+
+def test_a_generated_pair_is_made_once_and_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / "signing" / "development.pem"
+    signing_material_generate(path)
+    first = path.read_bytes()
+    signing_material_generate(path)  # a second process starting finds it and keeps it
+    assert path.read_bytes() == first
+    assert b"PRIVATE KEY" in first and b"CERTIFICATE" in first
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
