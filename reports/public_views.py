@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -45,12 +46,16 @@ def public_verify_allowed(request) -> bool:
 
 
 def _page(request, *, result=None, code: str = "", error: str = "", status: int = 200):
-    return render(
+    response = render(
         request,
         "reports/public_verify.html",
         {"result": result, "code": code, "error": error},
         status=status,
     )
+    # A code in a URL is a key to a yes/no answer: keep it out of caches and search engines.
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _too_many(request):

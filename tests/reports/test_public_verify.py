@@ -100,6 +100,7 @@ def test_the_qr_code_page_says_when_and_which_report_only(client, issued):
     html = page.content.decode()
     assert 'data-verdict="issued"' in html and f"report {report.pk}" in html
     assert_reveals_nothing(html, report)
+    assert "no-store" in page["Cache-Control"] and "noindex" in page["X-Robots-Tag"]
 
 
 def strip(html: str) -> str:
