@@ -17,7 +17,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 RUN DJANGO_SETTINGS_MODULE=portal.settings.development python manage.py compilemessages --ignore=.venv \
- && SECRET_KEY=build-only ALLOWED_HOSTS=build DJANGO_SETTINGS_MODULE=portal.settings.production \
+ && SECRET_KEY=build-only ALLOWED_HOSTS=build REPORT_SIGNING_KEY=build-only REPORT_SIGNING_CERT=build-only DJANGO_SETTINGS_MODULE=portal.settings.production \
     python manage.py collectstatic --no-input -v 0
 
 RUN useradd --system --home /app tekigo && mkdir -p /data/media && chown -R tekigo /data

@@ -80,3 +80,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tekigo@localhost")
 HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
+
+# --- Report signing and public verification ----------------------------------------------------
+#: The address people reach this Tekigo at; the verification URL and QR code on reports use it.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+#: The key and certificate that sign issued PDFs: PEM text, or the path of a PEM file. The
+#: certificate value may hold the chain after the signing certificate. Required in production.
+REPORT_SIGNING_KEY = env_str("REPORT_SIGNING_KEY")
+REPORT_SIGNING_CERT = env_str("REPORT_SIGNING_CERT")
+REPORT_SIGNING_KEY_PASSWORD = env_str("REPORT_SIGNING_KEY_PASSWORD")

@@ -8,6 +8,7 @@ Every step checks the row's status, so a duplicate or repeated task is harmless.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -29,6 +30,7 @@ from portal.services import audit_record
 from reports.analysis import gap_analysis_compute, snapshot_sha256
 from reports.models import Report, ReportLanguage, ReportStatus
 from reports.rendering import report_html_render, report_pdf_render
+from reports.verification import report_pdf_sign, report_verification_url, verification_qr_svg
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ def report_meta(report: Report) -> dict[str, str]:
         "report_id": str(report.pk),
         "issued_at": issued.strftime("%Y-%m-%d %H:%M %Z"),
         "snapshot_sha256": report.snapshot_sha256,
+        # --- Verification (signing) ---
+        "verification_code": report.verification_code,
+        "verification_url": report_verification_url(report),
+        "qr_svg": verification_qr_svg(report_verification_url(report)),
     }
 
 
@@ -145,6 +151,7 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
         for_pdf=True,
     )
     pdf = report_pdf_render(html=html)
+    pdf = dataclasses.replace(pdf, content=report_pdf_sign(report=report, content=pdf.content))
     name = f"{secrets.token_hex(16)}.pdf"
     path = report_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,3 +22,11 @@ urlpatterns = [
     ),
     path("evidence-packs/<int:pk>/download/", views.evidence_pack_download, name="pack_download"),
 ]
+
+# --- Public verification (no account) ---
+from reports import public_views  # noqa: E402
+
+urlpatterns += [
+    path("verify/", public_views.public_verify, name="public_verify"),
+    path("verify/<str:code>/", public_views.public_verify_code, name="public_verify_code"),
+]

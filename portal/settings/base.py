@@ -181,3 +181,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 from portal.settings.api import *  # noqa: E402, F403
+
+# --- Report signing and public verification ----------------------------------------------------
+PUBLIC_BASE_URL = env.PUBLIC_BASE_URL.rstrip("/")
+REPORT_SIGNING_KEY = env.REPORT_SIGNING_KEY
+REPORT_SIGNING_CERT = env.REPORT_SIGNING_CERT
+REPORT_SIGNING_KEY_PASSWORD = env.REPORT_SIGNING_KEY_PASSWORD
+#: Where a self-signed pair is generated when no key is configured (development and tests only;
+#: production requires the key and leaves this empty).
+REPORT_SIGNING_GENERATED = None
+#: The public verification page answers this many checks per client address per window.
+PUBLIC_VERIFY_LIMIT = 30
+PUBLIC_VERIFY_WINDOW_SECONDS = 10 * 60

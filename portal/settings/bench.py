@@ -14,3 +14,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     {} if CELERY_BROKER_URL.startswith("memory") else {"visibility_timeout": 600}
 )
 LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR"}}
+REPORT_SIGNING_GENERATED = env.BASE_DIR / "var" / "bench" / "signing.pem"

@@ -8,6 +8,11 @@ from portal.settings.base import *  # noqa: F403
 if not env.SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is required in production; set it in the environment.")
 SECRET_KEY = env.SECRET_KEY
+if not (env.REPORT_SIGNING_KEY and env.REPORT_SIGNING_CERT):
+    raise ImproperlyConfigured(
+        "REPORT_SIGNING_KEY and REPORT_SIGNING_CERT are required in production (PEM text or file "
+        "paths): every issued report is signed with them."
+    )
 DEBUG = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

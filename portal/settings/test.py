@@ -31,3 +31,9 @@ CELERY_BROKER_URL = env.CELERY_BROKER_URL or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {} if CELERY_BROKER_URL.startswith("memory") else {"visibility_timeout": 600}
 )
+
+# A self-signed report signing pair, generated once per user in the temporary folder and shared
+# by the test process and the Celery worker it starts.
+REPORT_SIGNING_GENERATED = os.path.join(
+    tempfile.gettempdir(), f"tekigo-test-signing-{os.getuid()}.pem"
+)

@@ -5,7 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Assessment
 from portal.models import Organisation
 
-__all__ = ["Report", "ReportLanguage", "ReportStatus"]
+__all__ = ["Report", "ReportLanguage", "ReportStatus", "verification_code_new"]
+
+
+def verification_code_new() -> str:
+    """A fresh verification code: 24 base32 characters (120 random bits), e.g.
+    ``K7QF3MZ2XWB4T6NRA5HJD2YC``. Printed on the cover; it opens the public verification page."""
+    import base64
+    import secrets
+
+    return base64.b32encode(secrets.token_bytes(15)).decode()
 
 
 class ReportStatus(models.TextChoices):
@@ -55,6 +64,10 @@ class Report(models.Model):
     pdf_size = models.PositiveIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     render_seconds = models.FloatField(null=True, blank=True)
+    #: Unguessable: anyone holding the PDF may check it on the public page with this code.
+    verification_code = models.CharField(
+        max_length=32, unique=True, default=verification_code_new, editable=False
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

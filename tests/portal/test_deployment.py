@@ -34,7 +34,9 @@ needs_compose = pytest.mark.skipif(
 
 @needs_compose
 def test_compose_file_is_valid_and_has_the_four_services():
-    result = compose_config(SECRET_KEY="s3cret")
+    result = compose_config(
+        SECRET_KEY="s3cret", REPORT_SIGNING_KEY="/k.pem", REPORT_SIGNING_CERT="/c.pem"
+    )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
@@ -97,7 +99,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_production_is_secure_by_default():
     result = run_settings(
-        "portal.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com"
+        "portal.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="example.com",
+        REPORT_SIGNING_KEY="/run/secrets/signing.pem",
+        REPORT_SIGNING_CERT="/run/secrets/signing.pem",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]

@@ -39,6 +39,7 @@ MEMBERS_WRITE = {
     "staff": MISSING,
 }
 SIGNED_IN = {"anonymous": LOGIN, "officer": OK, "auditor": OK, "intruder": OK, "staff": OK}
+PUBLIC = {role: OK for role in ROLES}
 STAFF_ONLY_UI = {
     "anonymous": ADMIN_LOGIN,
     "officer": ADMIN_LOGIN,
@@ -90,6 +91,7 @@ def world(assessment, officer, auditor, other_officer):
         "s": section.pk,
         "pin": assessment.pins.get().pk,
         "org": assessment.organisation_id,
+        "code": Report.objects.get(pk=report.pk).verification_code,
     }
 
 
@@ -133,6 +135,10 @@ UI = [
     ("GET", "/accounts/tokens/", None, SIGNED_IN),
     ("GET", "/admin/", None, STAFF_ONLY_UI),
     ("GET", "/admin/frameworks/question/", None, STAFF_ONLY_UI),
+    # --- Public verification: anyone, signed in or not, gets the same page ---
+    ("GET", "/verify/", None, PUBLIC),
+    ("GET", "/verify/{code}/", None, PUBLIC),
+    ("POST", "/verify/", {"code": "{code}"}, PUBLIC),
 ]
 
 API = [

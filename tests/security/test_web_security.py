@@ -70,6 +70,8 @@ def test_session_cookie_is_httponly_and_secure_in_production():
             "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "SECRET_KEY": "x" * 50,
             "ALLOWED_HOSTS": "e.com",
+            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
+            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
         },
     )
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
