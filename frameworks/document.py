@@ -134,6 +134,10 @@ class Condition(Strict):
         fact = FACTS.get(self.fact)
         if fact is None:
             raise ValueError(f"unknown fact {self.fact!r}; known facts: {', '.join(sorted(FACTS))}")
+        if fact.kind == "choice":
+            raise ValueError(
+                f"fact {self.fact!r} is a follow-up answer: test the facts it implies instead"
+            )
         expected = {"bool": "is_", "roles": "includes", "number": None}[fact.kind]
         if expected and tests[0] != expected:
             raise ValueError(f"fact {self.fact!r} is tested with {expected.rstrip('_')!r}")
