@@ -21,6 +21,7 @@ AI_ACT = "urn:tekigo:fw:ai-promotion-act"
 AIGB = "urn:tekigo:fw:meti-ai-guidelines"
 APPI = "urn:tekigo:fw:appi"
 TIERS = "urn:tekigo:fw:fm-tiers-reported"
+AI_GUIDELINE = "urn:tekigo:fw:ai-guideline"
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,11 @@ def loaded(db):
     call_command("load_frameworks", verbosity=0)
 
 
-def test_catalog_holds_the_four_frameworks_and_both_guideline_versions(documents):
-    assert {urn for urn, _ in documents} == {AI_ACT, AIGB, APPI, TIERS}
-    assert {v for urn, v in documents if urn == AIGB} == {"1.1", "1.2"}
+def test_catalog_holds_the_five_frameworks_and_every_published_version(documents):
+    assert {urn for urn, _ in documents} == {AI_ACT, AIGB, APPI, TIERS, AI_GUIDELINE}
+    assert {v for urn, v in documents if urn == AIGB} == {"1.1", "1.2", "1.1r2", "1.2r2"}
+    assert {v for urn, v in documents if urn == APPI} == {"20220401", "20260717"}
+    assert {v for urn, v in documents if urn == AI_ACT} == {"20250901", "20250901r2"}
 
 
 def test_catalog_has_at_least_150_distinct_questions(documents):
@@ -80,12 +83,14 @@ def test_ai_promotion_act_has_no_sanctioned_duty_and_article_7_binds_without_san
 
 
 def test_reported_tiers_are_labelled_and_never_law(documents):
-    (tiers,) = [d for (urn, _v), d in documents.items() if urn == TIERS]
-    assert tiers.legal_status == LegalStatus.REPORTED_UNVERIFIED
-    provisions = [p for _w, p in iter_provisions(tiers)]
-    assert provisions and {p.strength for p in provisions} == {Strength.REPORTED}
-    assert all(p.confidence == "unverified" and p.note for p in provisions)
-    assert tiers.notes and "AISI" in tiers.notes.en
+    records = [d for (urn, _v), d in documents.items() if urn == TIERS]
+    assert len(records) == 2
+    for tiers in records:
+        assert tiers.legal_status == LegalStatus.REPORTED_UNVERIFIED
+        provisions = [p for _w, p in iter_provisions(tiers)]
+        assert provisions and {p.strength for p in provisions} == {Strength.REPORTED}
+        assert all(p.confidence == "unverified" and p.note for p in provisions)
+        assert tiers.notes and "AISI" in tiers.notes.en
     assert all(
         p.strength != Strength.REPORTED
         for d in documents.values()
