@@ -18,7 +18,7 @@ from django.http import Http404
 
 from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
 from frameworks.applicability import Evaluation, provision_applicability
-from frameworks.choices import VersionStatus
+from frameworks.choices import Strength, VersionStatus
 from frameworks.models import NEWEST_FIRST, FrameworkVersion, Provision, Question, Section
 from frameworks.selectors import version_content_list
 from portal.models import AuditEvent, Membership, Organisation, Role, User
@@ -120,7 +120,14 @@ class QuestionBlock:
 
     @property
     def missing(self) -> bool:
-        return self.counts and self.question.required and not self.is_answered
+        """Required, applicable, shown and unanswered. A question about a reported claim is never
+        required for submission, whatever its flag: a claim is not law (issue 10, point 17)."""
+        return (
+            self.counts
+            and self.question.required
+            and self.question.provision.strength != Strength.REPORTED
+            and not self.is_answered
+        )
 
 
 @dataclass
