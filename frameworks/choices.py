@@ -88,7 +88,10 @@ class Actor(models.TextChoices):
     AI_PROVIDER = "ai_provider", _("AI provider")
     AI_BUSINESS_USER = "ai_business_user", _("AI business user")
     RND_INSTITUTION = "rnd_institution", _("R&D institution")
-    PERSONAL_INFO_HANDLER = "personal_info_handler", _("Personal information handler")
+    PERSONAL_INFO_HANDLER = (
+        "personal_info_handler",
+        _("Personal information handling business operator"),
+    )
     FOUNDATION_MODEL_DEVELOPER = "foundation_model_developer", _("Foundation-model developer")
     GOVERNMENT = "government", _("National or local government")
 

@@ -298,3 +298,34 @@ def test_negative_role_reasons_read_naturally():
         ["AI開発者ではない"],
         ["you are not an AI developer"],
     )
+
+
+# --- The scoping form is built from the fact catalogue (one source for form, profile and FACTS) ---
+
+
+@pytest.mark.django_db
+def test_scoping_page_asks_every_fact_and_saves_the_generative_ai_follow_up(
+    client, assessment, officer
+):
+    from django.urls import reverse
+
+    client.force_login(officer)
+    url = reverse("assessments:scoping", args=[assessment.pk])
+    page = client.get(url).content.decode()
+    for name in FACTS:
+        if name != "roles":
+            assert f'name="{name}"' in page, name
+    response = client.post(
+        url,
+        {
+            "roles": ["ai_business_user"],
+            "uses_external_genai_with_personal_data": "on",
+            "genai_vendor_use": "own_purposes",
+            "develops_physical_ai": "on",
+            "revision": assessment.revision,
+        },
+    )
+    assert response.status_code in (200, 302)
+    assessment.refresh_from_db()
+    assert assessment.scoping["genai_vendor_use"] == "own_purposes"
+    assert assessment.scoping["develops_physical_ai"] is True

@@ -280,3 +280,14 @@ def test_only_a_reported_version_may_leave_out_the_effective_date(documents):
         for provision in section["provisions"]:
             provision["strength"] = Strength.REPORTED
     assert FrameworkDocument.model_validate(data).effective_date is None
+
+
+def test_newest_appi_uses_the_official_english_term_for_the_business_operator(documents):
+    appi = _newest(documents, APPI)
+    english = " ".join(
+        text
+        for _w, p in iter_provisions(appi)
+        for text in (p.summary.en, p.title.en, p.note.en if p.note else "")
+    )
+    assert "personal information handling business operator" in english
+    assert " a handler " not in english and "A handler " not in english
