@@ -329,3 +329,39 @@ def test_scoping_page_asks_every_fact_and_saves_the_generative_ai_follow_up(
     assessment.refresh_from_db()
     assert assessment.scoping["genai_vendor_use"] == "own_purposes"
     assert assessment.scoping["develops_physical_ai"] is True
+
+
+@pytest.mark.django_db
+def test_the_appi_assessment_page_shows_the_act_no_56_note_enforcement_and_japanese_citations(
+    client, officer, organisation
+):
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from assessments.services import assessment_create
+    from frameworks.models import FrameworkVersion
+
+    call_command("load_frameworks", str(CATALOG / "appi-20260717.yaml"), verbosity=0)
+    version = FrameworkVersion.objects.get(version="20260717")
+    assessment = assessment_create(
+        actor=officer,
+        organisation=organisation,
+        name="APPI review",
+        versions=[version],
+        scoping=ScopingProfile(
+            roles=["ai_business_user"], uses_external_genai_with_personal_data=True
+        ),
+    )
+    client.force_login(officer)
+    detail = client.get(
+        reverse("assessments:detail", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    assert "令和八年法律第五十六号" in detail.content.decode()
+    section = version.sections.get(key="security")
+    page = client.get(
+        reverse("assessments:section", args=[assessment.pk, section.pk]),
+        HTTP_ACCEPT_LANGUAGE="ja",
+    ).content.decode()
+    assert "第25条" in page  # Art. 25 applies to generative-AI input, cited the Japanese way
+    assert "規制当局による勧告・命令（命令違反に罰則）（第148条、第178条、第184条）" in page
+    assert "外部の生成AIサービスに個人データを入力している（委託または第三者提供に当たる）" in page
