@@ -12,21 +12,10 @@ ROLE_CHOICES = [
     ("rnd_institution", _("R&D institution: university or research body")),
 ]
 
-# Facts asked as yes/no questions, in the order of the form.
-BOOLEAN_FACTS = [
-    "handles_personal_info",
-    "handles_special_care_info",
-    "provides_to_third_parties",
-    "transfers_abroad",
-    "outsources_personal_data",
-    "handles_personally_referable_info",
-    "uses_pseudonymised_info",
-    "uses_anonymised_info",
-    "uses_external_genai_with_personal_data",
-    "provides_ai_agents",
-    "develops_foundation_models",
-    "frontier_capabilities",
-]
+# Facts asked as yes/no questions, in the order of the form: the fact catalogue is the one
+# source of the questions, their labels and their groups.
+BOOLEAN_FACTS = [name for name, fact in FACTS.items() if fact.kind == "bool"]
+CHOICE_FACTS = [name for name, fact in FACTS.items() if fact.kind == "choice"]
 
 
 class ScopingForm(forms.Form):
@@ -48,11 +37,40 @@ class ScopingForm(forms.Form):
 
     def __init__(self, *args, language: str = "ja", **kwargs):
         super().__init__(*args, **kwargs)
-        for name in BOOLEAN_FACTS:
+        english = language.startswith("en")
+        for name in BOOLEAN_FACTS + CHOICE_FACTS:
             fact = FACTS[name]
-            self.fields[name] = forms.BooleanField(
-                label=fact.label_en if language.startswith("en") else fact.label_ja, required=False
-            )
+            label = fact.label_en if english else fact.label_ja
+            help_text = fact.help_en if english else fact.help_ja
+            if fact.kind == "choice":
+                self.fields[name] = forms.ChoiceField(
+                    label=label,
+                    help_text=help_text,
+                    choices=[(v, en if english else ja) for v, ja, en in fact.choices],
+                    initial=fact.choices[0][0],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+            else:
+                self.fields[name] = forms.BooleanField(
+                    label=label, help_text=help_text, required=False
+                )
+
+    def fact_fields(self, group: str) -> list:
+        """The bound fields of one group of facts (``"personal"`` or ``"ai"``), in catalogue order."""
+        return [
+            self[name]
+            for name, fact in FACTS.items()
+            if fact.group == group and name in self.fields and fact.kind != "number"
+        ]
+
+    @property
+    def personal_fields(self) -> list:
+        return self.fact_fields("personal")
+
+    @property
+    def ai_fields(self) -> list:
+        return self.fact_fields("ai")
 
     def clean(self):
         data = super().clean()
@@ -61,7 +79,11 @@ class ScopingForm(forms.Form):
         return data
 
     def profile(self) -> ScopingProfile:
-        data = {k: v for k, v in self.cleaned_data.items() if k in ScopingProfile.model_fields}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k in ScopingProfile.model_fields and v not in ("", None)
+        }
         return ScopingProfile.model_validate(data)
 
     @classmethod

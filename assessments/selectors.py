@@ -7,6 +7,7 @@ organisation, and refuse writes by auditors with PermissionDenied (403).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +18,8 @@ from django.http import Http404
 
 from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
 from frameworks.applicability import Evaluation, provision_applicability
-from frameworks.choices import VersionStatus
-from frameworks.models import FrameworkVersion, Provision, Question, Section
+from frameworks.choices import Strength, VersionStatus
+from frameworks.models import NEWEST_FIRST, FrameworkVersion, Provision, Question, Section
 from frameworks.selectors import version_content_list
 from portal.models import AuditEvent, Membership, Organisation, Role, User
 
@@ -119,7 +120,14 @@ class QuestionBlock:
 
     @property
     def missing(self) -> bool:
-        return self.counts and self.question.required and not self.is_answered
+        """Required, applicable, shown and unanswered. A question about a reported claim is never
+        required for submission, whatever its flag: a claim is not law (issue 10, point 17)."""
+        return (
+            self.counts
+            and self.question.required
+            and self.question.provision.strength != Strength.REPORTED
+            and not self.is_answered
+        )
 
 
 @dataclass
@@ -309,20 +317,22 @@ def assessment_history_list(
     return events.order_by("-occurred_at", "-id")
 
 
+def _newness(version: FrameworkVersion) -> tuple:
+    """A sort key matching :data:`frameworks.models.NEWEST_FIRST` (bigger is newer)."""
+    return (version.effective_date is None, version.effective_date or dt.date.min)
+
+
 def framework_version_upgrade_target(*, pin: AssessmentFramework) -> FrameworkVersion | None:
     """The newest published version of the pinned framework, if it is newer than the pin."""
     latest = (
         FrameworkVersion.objects.filter(
             framework_id=pin.framework_id, status=VersionStatus.PUBLISHED
         )
-        .order_by("-effective_date", "-id")
+        .order_by(*NEWEST_FIRST)
         .first()
     )
-    if (
-        latest is None
-        or latest.pk == pin.version_id
-        or latest.effective_date < pin.version.effective_date
-    ):
+    # Undated (reported) versions count as newest, as in NEWEST_FIRST; compare on that key.
+    if latest is None or latest.pk == pin.version_id or _newness(latest) < _newness(pin.version):
         return None
     return latest
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -216,7 +217,9 @@ class VersionListApi(generics.ListAPIView):
     ordering_fields = ["effective_date", "id"]
 
     def get_queryset(self):
-        return _visible_versions(self.request).order_by("framework__urn", "-effective_date", "id")
+        return _visible_versions(self.request).order_by(
+            "framework__urn", F("effective_date").desc(nulls_first=True), "id"
+        )
 
 
 @extend_schema(responses={200: VersionOutput, **ERRORS})

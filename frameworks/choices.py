@@ -49,7 +49,8 @@ def framework_kind(legal_status: str) -> str:
 class Strength(models.TextChoices):
     """How strongly one provision binds the organisation."""
 
-    BINDING = "binding", _("Binding (with sanction)")
+    #: Mandatory and enforceable; *how* it is enforced is the provision's ``enforcement``.
+    BINDING = "binding", _("Binding (enforceable)")
     BINDING_NO_SANCTION = "binding_no_sanction", _("Binding, no sanction")
     EFFORT_DUTY = "effort_duty", _("Effort duty")
     GOVERNMENT_DUTY = "government_duty", _("Government duty")
@@ -75,9 +76,9 @@ class Enforcement(models.TextChoices):
 
 
 class Confidence(models.TextChoices):
-    VERIFIED_PRIMARY = "verified_primary", _("Verified against the primary source")
-    VERIFIED_SECONDARY = "verified_secondary", _("Verified through secondary sources")
-    UNVERIFIED = "unverified", _("Unverified")
+    VERIFIED_PRIMARY = "verified_primary", _("Checked against the primary source")
+    VERIFIED_SECONDARY = "verified_secondary", _("Checked through secondary sources")
+    UNVERIFIED = "unverified", _("Not verified")
 
 
 class Actor(models.TextChoices):
@@ -87,7 +88,10 @@ class Actor(models.TextChoices):
     AI_PROVIDER = "ai_provider", _("AI provider")
     AI_BUSINESS_USER = "ai_business_user", _("AI business user")
     RND_INSTITUTION = "rnd_institution", _("R&D institution")
-    PERSONAL_INFO_HANDLER = "personal_info_handler", _("Personal information handler")
+    PERSONAL_INFO_HANDLER = (
+        "personal_info_handler",
+        _("Personal information handling business operator"),
+    )
     FOUNDATION_MODEL_DEVELOPER = "foundation_model_developer", _("Foundation-model developer")
     GOVERNMENT = "government", _("National or local government")
 

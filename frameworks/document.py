@@ -134,6 +134,10 @@ class Condition(Strict):
         fact = FACTS.get(self.fact)
         if fact is None:
             raise ValueError(f"unknown fact {self.fact!r}; known facts: {', '.join(sorted(FACTS))}")
+        if fact.kind == "choice":
+            raise ValueError(
+                f"fact {self.fact!r} is a follow-up answer: test the facts it implies instead"
+            )
         expected = {"bool": "is_", "roles": "includes", "number": None}[fact.kind]
         if expected and tests[0] != expected:
             raise ValueError(f"fact {self.fact!r} is tested with {expected.rstrip('_')!r}")
@@ -243,13 +247,22 @@ class FrameworkDocument(Strict):
     version: Annotated[
         str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)
     ]
-    effective_date: dt.date
+    #: Optional only for a ``reported_unverified`` version: a reported claim is not in force.
+    effective_date: dt.date | None = None
     legal_status: LegalStatus
     status: VersionStatus = VersionStatus.PUBLISHED
     #: A visible note on the version, e.g. what primary sources say about a reported claim.
     notes: Text | None = None
     sources: list[SourceDoc] = Field(min_length=1)
     sections: list[SectionDoc] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dated_unless_reported(self) -> FrameworkDocument:
+        if self.effective_date is None and self.legal_status != LegalStatus.REPORTED_UNVERIFIED:
+            raise ValueError(
+                "effective_date is required: only a reported_unverified version may leave it out"
+            )
+        return self
 
     def content(self) -> dict[str, Any]:
         """The hashed content: everything but the lifecycle status."""

@@ -12,7 +12,15 @@ from django.http import Http404
 
 from frameworks.choices import VersionStatus
 from frameworks.document import FrameworkDocument, iter_provisions, iter_questions, iter_sections
-from frameworks.models import Framework, FrameworkVersion, Provision, Question, Section, Source
+from frameworks.models import (
+    NEWEST_FIRST,
+    Framework,
+    FrameworkVersion,
+    Provision,
+    Question,
+    Section,
+    Source,
+)
 
 # --- Lists and single objects ----------------------------------------------------------------
 
@@ -23,7 +31,7 @@ def framework_list(*, include_drafts: bool = False) -> QuerySet[Framework]:
     Drafts are work in progress: only staff (``include_drafts``) see them.
     """
     versions = FrameworkVersion.objects.annotate(question_count=Count("questions")).order_by(
-        "-effective_date", "-id"
+        *NEWEST_FIRST
     )
     frameworks = Framework.objects.all()
     if not include_drafts:
@@ -46,16 +54,12 @@ def framework_version_get(*, pk: int) -> FrameworkVersion:
 def framework_version_list(
     *, framework: Framework, include_drafts: bool = False
 ) -> QuerySet[FrameworkVersion]:
-    versions = framework.versions.order_by("-effective_date", "-id")
+    versions = framework.versions.order_by(*NEWEST_FIRST)
     return versions if include_drafts else versions.exclude(status=VersionStatus.DRAFT)
 
 
 def framework_version_latest_published(*, framework: Framework) -> FrameworkVersion | None:
-    return (
-        framework.versions.filter(status=VersionStatus.PUBLISHED)
-        .order_by("-effective_date", "-id")
-        .first()
-    )
+    return framework.versions.filter(status=VersionStatus.PUBLISHED).order_by(*NEWEST_FIRST).first()
 
 
 def provision_get(*, version: FrameworkVersion, pk: int) -> Provision:
@@ -328,7 +332,7 @@ def framework_versions_latest_published() -> list[FrameworkVersion]:
     """The newest published version of every framework: what a new assessment pins."""
     latest: dict[int, FrameworkVersion] = {}
     for version in FrameworkVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by(
-        "framework__urn", "-effective_date", "-id"
+        "framework__urn", *NEWEST_FIRST
     ):
         latest.setdefault(version.framework_id, version)
     return list(latest.values())

@@ -17,7 +17,12 @@ def provision_severity(*, strength: str, enforcement: str = "") -> str | None:
     """``high``, ``medium``, ``low`` or ``watch``; None for government duties (never assessed).
 
     A binding duty is ``high`` unless the statute provides no enforcement for it at all
-    (``enforcement == "none"``), which makes it ``medium``.
+    (``enforcement == "none"``), which makes it ``medium``: APPI Art. 17 is coded
+    ``binding_no_sanction`` with enforcement ``none`` (Art. 148 does not reach it) and is ``medium``.
+
+    A merely hortatory statutory wish, such as AI Promotion Act Art. 7's call to endeavour to use
+    AI actively, is not a gap at any severity: the catalog gives it no questions (it is shown
+    with a note), because nothing in it protects anyone or can be remedied.
     """
     if strength == Strength.BINDING:
         return "medium" if enforcement == Enforcement.NONE else "high"

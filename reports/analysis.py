@@ -243,7 +243,9 @@ def gap_analysis_compute(
             "short_name_ja": version.short_name_ja,
             "short_name_en": version.short_name_en,
             "version": version.version,
-            "effective_date": version.effective_date.isoformat(),
+            "effective_date": version.effective_date.isoformat()
+            if version.effective_date
+            else None,
             "legal_status": version.legal_status,
             "content_hash": version.content_hash,
         }

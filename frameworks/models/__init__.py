@@ -2,11 +2,12 @@
 
 from frameworks.models.content import Provision, Question, Section
 from frameworks.models.guards import FrozenContentError
-from frameworks.models.versions import Framework, FrameworkVersion, Source
+from frameworks.models.versions import NEWEST_FIRST, Framework, FrameworkVersion, Source
 
 __all__ = [
     "Framework",
     "FrameworkVersion",
+    "NEWEST_FIRST",
     "FrozenContentError",
     "Provision",
     "Question",

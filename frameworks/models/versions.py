@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.choices import Confidence, LegalStatus, VersionStatus
@@ -49,6 +50,11 @@ class FrameworkVersionQuerySet(models.QuerySet):
         raise FrozenContentError("framework versions change only through their services")
 
 
+#: Newest first: by effective date, an undated (reported) version counting as the newest record
+#: of its framework, then by load order. Every "latest version" query uses this.
+NEWEST_FIRST = (F("effective_date").desc(nulls_first=True), "-id")
+
+
 class FrameworkVersion(models.Model):
     """One version of a framework, with its legal status and all its content.
 
@@ -66,7 +72,9 @@ class FrameworkVersion(models.Model):
     status = models.CharField(
         max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
-    effective_date = models.DateField()
+    #: When the version's text takes effect. Empty only for a reported, unverified claim, which has
+    #: no effective date at all (a placeholder would read as one).
+    effective_date = models.DateField(null=True, blank=True)
     legal_status = models.CharField(max_length=32, choices=LegalStatus.choices)
     name_ja = models.CharField(max_length=300)
     name_en = models.CharField(max_length=300)
@@ -92,7 +100,7 @@ class FrameworkVersion(models.Model):
     objects = FrameworkVersionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["framework__urn", "effective_date", "id"]
+        ordering = ["framework__urn", F("effective_date").asc(nulls_last=True), "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["framework", "version"],

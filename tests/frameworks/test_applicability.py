@@ -90,3 +90,14 @@ def test_article_labels_follow_the_page_language():
         ]
     with translation.override("en"):
         assert [article_label(n) for n in ("26", "suppl-2")] == ["Art. 26", "Suppl. Art. 2"]
+
+
+def test_a_follow_up_answer_is_not_testable_in_the_catalog_only_what_it_implies():
+    with pytest.raises(ValidationError, match="follow-up answer"):
+        Condition.model_validate({"fact": "genai_vendor_use", "is": True})
+
+
+def test_physical_ai_has_its_own_fact_separate_from_ai_agents():
+    condition = {"fact": "develops_physical_ai", "is": True}
+    assert evaluate(condition, {"develops_physical_ai": True}).applies
+    assert not evaluate(condition, {"provides_ai_agents": True}).applies

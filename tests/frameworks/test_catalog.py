@@ -21,6 +21,7 @@ AI_ACT = "urn:tekigo:fw:ai-promotion-act"
 AIGB = "urn:tekigo:fw:meti-ai-guidelines"
 APPI = "urn:tekigo:fw:appi"
 TIERS = "urn:tekigo:fw:fm-tiers-reported"
+AI_GUIDELINE = "urn:tekigo:fw:ai-guideline"
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,11 @@ def loaded(db):
     call_command("load_frameworks", verbosity=0)
 
 
-def test_catalog_holds_the_four_frameworks_and_both_guideline_versions(documents):
-    assert {urn for urn, _ in documents} == {AI_ACT, AIGB, APPI, TIERS}
-    assert {v for urn, v in documents if urn == AIGB} == {"1.1", "1.2"}
+def test_catalog_holds_the_five_frameworks_and_every_published_version(documents):
+    assert {urn for urn, _ in documents} == {AI_ACT, AIGB, APPI, TIERS, AI_GUIDELINE}
+    assert {v for urn, v in documents if urn == AIGB} == {"1.1", "1.2", "1.1r2", "1.2r2"}
+    assert {v for urn, v in documents if urn == APPI} == {"20220401", "20260717"}
+    assert {v for urn, v in documents if urn == AI_ACT} == {"20250901", "20250901r2"}
 
 
 def test_catalog_has_at_least_150_distinct_questions(documents):
@@ -80,12 +83,14 @@ def test_ai_promotion_act_has_no_sanctioned_duty_and_article_7_binds_without_san
 
 
 def test_reported_tiers_are_labelled_and_never_law(documents):
-    (tiers,) = [d for (urn, _v), d in documents.items() if urn == TIERS]
-    assert tiers.legal_status == LegalStatus.REPORTED_UNVERIFIED
-    provisions = [p for _w, p in iter_provisions(tiers)]
-    assert provisions and {p.strength for p in provisions} == {Strength.REPORTED}
-    assert all(p.confidence == "unverified" and p.note for p in provisions)
-    assert tiers.notes and "AISI" in tiers.notes.en
+    records = [d for (urn, _v), d in documents.items() if urn == TIERS]
+    assert len(records) == 2
+    for tiers in records:
+        assert tiers.legal_status == LegalStatus.REPORTED_UNVERIFIED
+        provisions = [p for _w, p in iter_provisions(tiers)]
+        assert provisions and {p.strength for p in provisions} == {Strength.REPORTED}
+        assert all(p.confidence == "unverified" and p.note for p in provisions)
+        assert tiers.notes and "AISI" in tiers.notes.en
     assert all(
         p.strength != Strength.REPORTED
         for d in documents.values()
@@ -139,3 +144,150 @@ def test_guidelines_1_2_differ_from_1_1_in_a_real_diff(loaded):
         Provision.objects.filter(version=new).values_list("urn", flat=True)
     )
     assert len(shared) >= 30
+
+
+# --- Issue 10: the newest versions carry the law's own enforcement, sources and notes ---
+
+NA_CHOICE_KEYS = {"not_applicable", "not-applicable", "not-used"}
+
+
+def _newest(documents, urn):
+    dated = [d for (u, _v), d in documents.items() if u == urn]
+    return max(dated, key=lambda d: (d.effective_date is None, d.effective_date, d.version))
+
+
+def test_newest_appi_is_the_2026_07_17_revision_and_notes_act_no_56_of_2026(documents):
+    appi = _newest(documents, APPI)
+    assert appi.version == "20260717" and str(appi.effective_date) == "2026-07-17"
+    assert "Act No. 56 of 2026" in appi.notes.en and "令和八年法律第五十六号" in appi.notes.ja
+    assert all(
+        p.statute.revision == "415AC0000000057_20260717_508AC0000000062"
+        for _w, p in iter_provisions(appi)
+        if p.statute
+    )
+
+
+def test_newest_appi_states_enforcement_everywhere_and_art_17_is_not_sanctioned(documents):
+    appi = _newest(documents, APPI)
+    by_key = {p.urn.rsplit(":", 1)[-1]: p for _w, p in iter_provisions(appi)}
+    assert all(p.enforcement is not None for p in by_key.values())
+    assert by_key["art-17"].strength == Strength.BINDING_NO_SANCTION
+    for key in ("art-17", "art-22", "art-40", "art-46"):
+        assert by_key[key].enforcement.kind == "none", key
+    summary = by_key["enforcement"]
+    assert "182" in summary.enforcement.articles and "Art. 182" in summary.summary.en
+    assert "第182条" in summary.summary.ja and "185" in summary.enforcement.articles
+    assert by_key["art-40"].strength == Strength.EFFORT_DUTY
+    # The PPC caution is the regulator's reading of binding articles, not a voluntary guideline.
+    assert by_key["ppc-genai-alert-2023"].strength == Strength.BINDING
+
+
+def test_newest_appi_art_29_keeps_records_for_foreign_trustees_and_cites_rules(documents):
+    appi = _newest(documents, APPI)
+    by_key = {p.urn.rsplit(":", 1)[-1]: p for _w, p in iter_provisions(appi)}
+    assert "foreign trustee" in by_key["art-29"].summary.en
+    assert "unverified" in by_key["art-29"].note.en
+    assert "Q7-53" in by_key["art-28"].note.en  # the cloud exception explained
+    foreign = by_key["art-23-32-foreign"]
+    assert foreign.applies_when.as_data()["all"][1] == {
+        "fact": "handles_personal_data_abroad",
+        "is": True,
+    }
+    sources = {s.key: s for s in appi.sources}
+    assert sources["rules-19-25"].confidence == "unverified"
+    assert {"rules-11", "rules-16-18", "rules-31-34", "ppc-gl-general", "ppc-faq-10-24"} <= set(
+        sources
+    )
+
+
+def test_newest_versions_have_no_not_applicable_choice_nor_say_answer_yes(documents):
+    for urn in (APPI, AIGB, AI_ACT, AI_GUIDELINE, TIERS):
+        document = _newest(documents, urn)
+        for where, question in iter_questions(document):
+            keys = {c.key for c in question.choices or []}
+            assert not keys & NA_CHOICE_KEYS, (urn, where)
+            if question.help:
+                assert "場合は「はい」と回答" not in question.help.ja, (urn, where)
+
+
+def test_newest_ai_promotion_act_has_no_guideline_and_does_not_score_the_effort_to_use_ai(
+    documents,
+):
+    act = _newest(documents, AI_ACT)
+    assert act.version == "20250901r2"
+    provisions = [p for _w, p in iter_provisions(act)]
+    assert not any(p.urn.endswith(":ai-guideline") for p in provisions)
+    assert all(p.enforcement and p.enforcement.kind == "none" for p in provisions)
+    use = next(p for p in provisions if p.urn.endswith(":art-7-utilisation"))
+    assert use.strength == Strength.EFFORT_DUTY and use.questions == []
+    assert "hortatory" in use.note.en
+    for p in provisions:
+        assert "前段" not in p.ref and "後段" not in p.ref
+
+
+def test_ai_guideline_is_its_own_hq_decision_framework(documents):
+    (guideline,) = [d for (u, _v), d in documents.items() if u == AI_GUIDELINE]
+    assert guideline.legal_status == LegalStatus.HQ_DECISION
+    assert str(guideline.effective_date) == "2025-12-19"
+    assert [s.url for s in guideline.sources] == [
+        "https://www8.cao.go.jp/cstp/ai/ai_guideline/ai_guideline.html"
+    ]
+    tracking = next(q for _w, q in iter_questions(guideline) if q.urn.endswith(":tracking"))
+    assert "know the content" in tracking.prompt.en and "把握" in tracking.prompt.ja
+
+
+def test_newest_meti_guidelines_cite_the_official_document_and_ask_about_physical_ai(documents):
+    for version, url in (
+        (
+            "1.2r2",
+            "https://www.meti.go.jp/shingikai/mono_info_service/ai_shakai_jisso/pdf/20260331_1.pdf",
+        ),
+        ("1.1r2", "https://www.soumu.go.jp/main_content/001002576.pdf"),
+    ):
+        document = documents[(AIGB, version)]
+        official = document.sources[0]
+        assert official.publisher == "総務省・経済産業省" and official.url == url
+        assert {p.source for _w, p in iter_provisions(document)} == {official.key}
+        assert all("総務省" in s.publisher or "経済産業省" in s.publisher for s in document.sources)
+    agent5 = next(
+        p for _w, p in iter_provisions(documents[(AIGB, "1.2r2")]) if p.urn.endswith(":agent-5")
+    )
+    assert agent5.applies_when.as_data() == {"fact": "develops_physical_ai", "is": True}
+
+
+def test_newest_reported_claims_have_no_date_no_required_question_and_honest_titles(documents):
+    tiers = documents[(TIERS, "2026.2")]
+    assert tiers.effective_date is None
+    assert all(not q.required for _w, q in iter_questions(tiers))
+    for _w, p in iter_provisions(tiers):
+        bounds = str(p.applies_when.as_data())
+        if "'gte': 10000000000.0" in bounds:
+            assert "以上" in p.title.ja and "超" not in p.title.ja
+            assert "from 10 billion" in p.title.en
+
+
+def test_only_a_reported_version_may_leave_out_the_effective_date(documents):
+    from pydantic import ValidationError
+
+    from frameworks.document import FrameworkDocument
+
+    data = _newest(documents, AI_GUIDELINE).model_dump(by_alias=True, exclude_none=True)
+    data.pop("effective_date")
+    with pytest.raises(ValidationError, match="effective_date is required"):
+        FrameworkDocument.model_validate(data)
+    data["legal_status"] = LegalStatus.REPORTED_UNVERIFIED
+    for section in data["sections"]:
+        for provision in section["provisions"]:
+            provision["strength"] = Strength.REPORTED
+    assert FrameworkDocument.model_validate(data).effective_date is None
+
+
+def test_newest_appi_uses_the_official_english_term_for_the_business_operator(documents):
+    appi = _newest(documents, APPI)
+    english = " ".join(
+        text
+        for _w, p in iter_provisions(appi)
+        for text in (p.summary.en, p.title.en, p.note.en if p.note else "")
+    )
+    assert "personal information handling business operator" in english
+    assert " a handler " not in english and "A handler " not in english

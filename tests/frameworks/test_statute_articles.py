@@ -119,3 +119,76 @@ def test_checker_accepts_a_caption_less_article_and_the_supplementary_provisions
         articles=[ArticleRef(number="18"), ArticleRef(number="suppl-2", caption_ja="検討")],
     )
     assert statute_problems(statute) == []
+
+
+# --- Art. 148: which provisions a PPC recommendation or order can reach (issue 10, point 6) ---
+
+_KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _kanji_number(text: str) -> int:
+    """``百四十八`` → 148, ``十八`` → 18, ``二十九`` → 29 (numbers as e-Gov writes article numbers)."""
+    total, digit = 0, 0
+    for char in text:
+        if char in _KANJI:
+            digit = _KANJI[char]
+        else:
+            total += (digit or 1) * {"十": 10, "百": 100}[char]
+            digit = 0
+    return total + digit
+
+
+def _articles_named_in_148_1() -> set[int]:
+    """Articles whose breach 148(1) names, read from the official XML.
+
+    Parenthesised reading rules (「第四十一条第四項の規定により読み替えて…」) are dropped first: they
+    say how a named article applies, not which articles are named. ``第X条から第Y条まで`` is a range.
+    """
+    paragraph = articles_of("415AC0000000057")["148"].find("Paragraph")
+    text = _squash("".join(paragraph.itertext()))
+    while re.search(r"（[^（）]*）", text):
+        text = re.sub(r"（[^（）]*）", "", text)
+    named: set[int] = set()
+    number = "[一二三四五六七八九十百]+"
+    for start, end in re.findall(rf"第({number})条から第({number})条まで", text):
+        named.update(range(_kanji_number(start), _kanji_number(end) + 1))
+    text = re.sub(rf"第{number}条から第{number}条まで", "", text)
+    named.update(_kanji_number(n) for n in re.findall(rf"第({number})条", text))
+    return named
+
+
+def test_art_148_1_names_the_articles_the_factsheet_lists():
+    # Factsheet ENF-148-1 / ENF-148-X (VP): 17, 22, 36, 37, 39, 40 and 46 are outside it.
+    named = _articles_named_in_148_1()
+    assert {18, 19, 20, 21, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 38} <= named
+    assert named.isdisjoint({17, 22, 36, 37, 39, 40, 46})
+
+
+def test_catalog_marks_regulator_order_exactly_where_art_148_1_reaches():
+    """Every APPI statute provision of the newest version states its enforcement, and it is
+    ``regulator_order`` exactly when Art. 148(1) names every article it cites."""
+    named = {str(n) for n in _articles_named_in_148_1()}
+    appi = parse_framework_file(Path(settings.FRAMEWORK_CATALOG_DIR) / "appi-20260717.yaml")
+    checked = 0
+    for where, provision in iter_provisions(appi):
+        if not provision.statute or provision.urn.endswith(":enforcement"):
+            continue
+        cited = {a.number for a in provision.statute.articles}
+        assert provision.enforcement is not None, where
+        reached = cited <= named
+        assert (provision.enforcement.kind == "regulator_order") == reached, (where, cited)
+        if reached:
+            assert (
+                "148" in provision.enforcement.articles and "178" in provision.enforcement.articles
+            )
+        else:
+            assert provision.enforcement.kind == "none", where
+        checked += 1
+    assert checked >= 25
+    regulator = {
+        a.number
+        for _w, p in iter_provisions(appi)
+        if p.statute and p.enforcement and p.enforcement.kind == "regulator_order"
+        for a in p.statute.articles
+    }
+    assert regulator <= named and {"17", "22", "40", "46"}.isdisjoint(regulator)

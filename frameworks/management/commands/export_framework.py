@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F
 
 from frameworks.files import dump_document
 from frameworks.models import FrameworkVersion
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             folder = Path(output)
             folder.mkdir(parents=True, exist_ok=True)
             versions = FrameworkVersion.objects.select_related("framework").order_by(
-                "framework__urn", "effective_date"
+                "framework__urn", F("effective_date").asc(nulls_last=True), "id"
             )
             for v in versions:
                 name = f"{v.framework.urn.rsplit(':', 1)[-1]}-{re.sub(r'[^0-9A-Za-z.-]', '-', v.version)}.{format}"
