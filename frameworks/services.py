@@ -27,6 +27,7 @@ from frameworks.models import (
     Section,
     Source,
 )
+from frameworks.models.text import normalise_data, normalise_fields
 from frameworks.selectors import document_content_hash, framework_version_document
 from portal.models import AuditEventType, User
 from portal.services import audit_record
@@ -144,6 +145,17 @@ def _create_content(*, version: FrameworkVersion, document: FrameworkDocument) -
     )
 
 
+def document_normalise(*, document: FrameworkDocument) -> FrameworkDocument:
+    """``document`` with all its text in the normal form the rows store (see :mod:`frameworks.models.text`).
+
+    Example: a file saved on Windows (``\\r\\n`` in a literal block) loads, hashes and exports
+    exactly as the same file with ``\\n``. Files already normal come back unchanged.
+    """
+    data = document.model_dump(by_alias=True, exclude_none=True)
+    normal = normalise_data(data)
+    return document if normal == data else FrameworkDocument.model_validate(normal)
+
+
 @transaction.atomic
 def framework_version_load(*, document: FrameworkDocument, actor: User | None = None) -> LoadResult:
     """Store one framework file document as a version; idempotent.
@@ -152,6 +164,7 @@ def framework_version_load(*, document: FrameworkDocument, actor: User | None = 
     ("unchanged"). Different content under a label that already exists is
     refused: a published version never changes, so the file needs a new label.
     """
+    document = document_normalise(document=document)
     content_hash = document_content_hash(document)
     framework, _created = Framework.objects.get_or_create(urn=document.urn)
     existing = FrameworkVersion.objects.filter(
@@ -386,7 +399,11 @@ def framework_version_details_update(*, actor: User, version: FrameworkVersion) 
         raise FrozenContentError(
             f"{stored} is {stored.status}; clone it into a draft to make changes"
         )
+    normalise_fields(version)
     version.full_clean()
+    if _snapshot(stored) == _snapshot(version):
+        # Saving an unchanged form is not an edit: no write, no audit row claiming one.
+        return version
     version.save()
     audit_record(
         actor=actor,
@@ -419,7 +436,11 @@ def framework_content_save(
     if instance.pk is not None:
         stored = type(instance).objects.filter(pk=instance.pk).first()
         before = _snapshot(stored) if stored else None
+    normalise_fields(instance)
     instance.full_clean()
+    if before is not None and before == _snapshot(instance):
+        # Saving an unchanged form is not an edit: no write, no audit row claiming one.
+        return
     instance.save()
     audit_record(
         actor=actor,

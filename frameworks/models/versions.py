@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frameworks.choices import Confidence, LegalStatus, VersionStatus
 from frameworks.models.guards import FrozenContentError, VersionContentModel
+from frameworks.models.text import normalise_fields
 
 __all__ = ["Framework", "FrameworkVersion", "Source"]
 
@@ -114,6 +115,9 @@ class FrameworkVersion(models.Model):
         return self.status == VersionStatus.DRAFT
 
     def save(self, *args, **kwargs):
+        if self.status == VersionStatus.DRAFT:
+            # Only drafts: a published row keeps the exact text its content hash was taken from.
+            normalise_fields(self)
         if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).first()
             if stored is not None and stored.status != VersionStatus.DRAFT:
