@@ -107,3 +107,107 @@ def test_saving_every_admin_form_of_a_draft_unchanged_changes_nothing(
     )
     assert _content_changes(diff) == []
     assert AuditEvent.objects.count() == before
+
+
+# --- Validated fields ------------------------------------------------------------------------
+
+
+def _provision_page(client, provision):
+    return client.get(reverse("admin:frameworks_provision_change", args=[provision.pk]))
+
+
+def test_a_provision_offers_only_sections_and_sources_of_its_own_version(
+    staff_client, draft, multiline_origin
+):
+    provision = Provision.objects.get(version=draft, urn__endswith="prov:art-7")
+    form = _provision_page(staff_client, provision).context["adminform"].form
+    sections = set(form.fields["section"].queryset.values_list("version_id", flat=True))
+    sources = set(form.fields["source"].queryset.values_list("version_id", flat=True))
+    assert sections == sources == {draft.pk}
+    question = Question.objects.filter(version=draft).first()
+    page = staff_client.get(reverse("admin:frameworks_question_change", args=[question.pk]))
+    provisions = page.context["adminform"].form.fields["provision"].queryset
+    assert set(provisions.values_list("version_id", flat=True)) == {draft.pk}
+
+
+def test_actors_are_checkboxes_and_conditions_are_yaml_not_json(staff_client, draft):
+    provision = Provision.objects.get(version=draft, urn__endswith="prov:pi")
+    html = _provision_page(staff_client, provision).content.decode()
+    assert 'type="checkbox" name="actors" value="personal_info_handler"' in html
+    data = form_data(html, "provision_form")
+    assert data["actors"] == ["personal_info_handler"]
+    assert data["applies_when"][0].startswith("all:\r\n- fact: handles_personal_info")
+
+
+def _post_changed(client, url, form_id, **changes):
+    data = form_data(client.get(url).content.decode(), form_id)
+    data.update({k: [v] if isinstance(v, str) else v for k, v in changes.items()})
+    data["_save"] = ["Save"]
+    return client.post(url, data)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("applies_when", "fact: shoe_size\nis: true", "unknown fact"),
+        ("applies_when", "all: [", "not valid YAML"),
+        ("articles", "- number: seven", "number"),
+        ("enforcement_articles", "148, Art. 178", "Not a valid entry"),
+        ("actors", [], "必須"),  # the admin speaks Japanese by default
+    ],
+)
+def test_invalid_provision_input_is_a_form_error_and_changes_nothing(
+    staff_client, draft, field, value, message
+):
+    provision = Provision.objects.get(version=draft, urn__endswith="prov:pi")
+    before = AuditEvent.objects.count()
+    url = reverse("admin:frameworks_provision_change", args=[provision.pk])
+    response = _post_changed(
+        staff_client, url, "provision_form", title_en="Renamed", **{field: value}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert field in errors and message in str(errors[field])
+    provision.refresh_from_db()
+    assert provision.title_en == "Proper acquisition"
+    assert AuditEvent.objects.count() == before
+
+
+def test_choices_and_follow_up_are_validated_with_errors_naming_the_field(staff_client, draft):
+    question = Question.objects.get(version=draft, urn__endswith="q:pi-channels")
+    url = reverse("admin:frameworks_question_change", args=[question.pk])
+    response = _post_changed(
+        staff_client, url, "question_form", choices="- {key: web, label: {ja: ウェブ}, score: 2}"
+    )
+    errors = response.context["adminform"].form.errors["choices"]
+    assert "[0].label.en: Field required" in str(errors)
+    assert "[0].score" in str(errors)
+
+    follow_up = Question.objects.get(version=draft, urn__endswith="q:art-7-contact-who")
+    url = reverse("admin:frameworks_question_change", args=[follow_up.pk])
+    response = _post_changed(staff_client, url, "question_form", depends_on_answers="yes, maybe")
+    assert "maybe" in str(response.context["adminform"].form.errors["depends_on_answers"])
+    follow_up.refresh_from_db()
+    assert follow_up.depends_on_answers == ["yes", "partial"]
+
+
+def test_valid_choices_are_stored_in_the_model_shape(staff_client, draft):
+    question = Question.objects.get(version=draft, urn__endswith="q:pi-channels")
+    url = reverse("admin:frameworks_question_change", args=[question.pk])
+    response = _post_changed(
+        staff_client,
+        url,
+        "question_form",
+        choices="- {key: web, label: {ja: ウェブ, en: Web}, score: 1}\n"
+        "- {key: mail, label: {ja: 郵便, en: Mail}, score: 0.25}",
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.choices[1] == {
+        "key": "mail",
+        "label_ja": "郵便",
+        "label_en": "Mail",
+        "score": 0.25,
+    }
+    event = AuditEvent.objects.filter(event_type="framework_content.updated").last()
+    assert event.after["choices"][1]["key"] == "mail"
