@@ -119,6 +119,9 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
         "created_at",
         "published_at",
         "retired_at",
+        # Written when the version is published, from its portal page.
+        "release_note_ja",
+        "release_note_en",
     ]
     inlines = [SourceInline]
     form = FrameworkVersionAdminForm

@@ -15,6 +15,32 @@ class CloneForm(forms.Form):
     )
 
 
+class PublishForm(forms.Form):
+    """What publishing asks for: the date the version takes effect and a release note in both languages."""
+
+    effective_date = forms.DateField(
+        label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    release_note_ja = forms.CharField(
+        label=_("Release note (Japanese)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    release_note_en = forms.CharField(
+        label=_("Release note (English)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class RetireForm(forms.Form):
+    """Retiring a version asks why (e.g. "superseded by 20260717"); the reason goes into the audit log."""
+
+    reason = forms.CharField(
+        label=_("Reason for retiring"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 # --- Admin: validated fields for the structured parts of framework content ------------------
 
 import re  # noqa: E402

@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from frameworks import selectors, services
 from frameworks.applicability import describe
-from frameworks.forms import CloneForm
+from frameworks.forms import CloneForm, PublishForm, RetireForm
 from frameworks.models import Framework, FrozenContentError
 
 
@@ -44,6 +44,8 @@ def version_detail(request, pk: int):
             framework=version.framework, include_drafts=request.user.is_staff
         ).exclude(pk=version.pk),
         "clone_form": CloneForm(),
+        "publish_form": PublishForm(initial={"effective_date": version.effective_date}),
+        "retire_form": RetireForm(),
     }
     return render(request, "frameworks/version_detail.html", context)
 
@@ -127,11 +129,31 @@ def version_clone(request, pk: int):
     return _lifecycle(request, pk, clone)
 
 
+def _confirm(request, version, *, action: str, form, title: str, button: str):
+    """The confirmation step of a lifecycle action: the form's values, shown once more."""
+    context = {"version": version, "action": action, "form": form, "title": title, "button": button}
+    return render(request, "frameworks/version_confirm.html", context)
+
+
 @staff_member_required
 @require_POST
 def version_publish(request, pk: int):
+    """Publish in two steps: the form (effective date, release note), then its confirmation."""
+    form = PublishForm(request.POST)
+
     def publish(version):
-        services.framework_version_publish(actor=request.user, version=version)
+        if not version.is_draft:
+            raise ValidationError(_("%(version)s is already published.") % {"version": version})
+        if not form.is_valid() or "confirm" not in request.POST:
+            return _confirm(
+                request,
+                version,
+                action="publish",
+                form=form,
+                title=_("Publish %(version)s") % {"version": version},
+                button=_("Publish for good"),
+            )
+        services.framework_version_publish(actor=request.user, version=version, **form.cleaned_data)
         messages.success(request, _("Published. This version can no longer change."))
         return redirect("frameworks:version", pk=version.pk)
 
@@ -141,8 +163,22 @@ def version_publish(request, pk: int):
 @staff_member_required
 @require_POST
 def version_retire(request, pk: int):
+    """Retire in two steps: the reason, then its confirmation."""
+    form = RetireForm(request.POST)
+
     def retire(version):
-        services.framework_version_retire(actor=request.user, version=version)
+        if not form.is_valid() or "confirm" not in request.POST:
+            return _confirm(
+                request,
+                version,
+                action="retire",
+                form=form,
+                title=_("Retire %(version)s") % {"version": version},
+                button=_("Retire for good"),
+            )
+        services.framework_version_retire(
+            actor=request.user, version=version, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, _("Retired. New assessments will no longer use this version."))
         return redirect("frameworks:version", pk=version.pk)
 

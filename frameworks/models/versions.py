@@ -89,6 +89,10 @@ class FrameworkVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+    #: What changed and why, written when the version is published. Lifecycle metadata like
+    #: ``published_at``: not part of the hashed content, not in the framework file.
+    release_note_ja = models.TextField(_("release note (Japanese)"), blank=True)
+    release_note_en = models.TextField(_("release note (English)"), blank=True)
 
     objects = FrameworkVersionQuerySet.as_manager()
 

@@ -235,7 +235,23 @@ def test_staff_edit_drafts_and_published_questions_answer_409(world, staff):
     )
     diff = client.get(f"/api/v1/versions/{clone['id']}/diff/?against={version}").json()
     assert diff["changed"][0]["changes"][0]["field"] == "prompt.en"
-    assert client.post(f"/api/v1/versions/{clone['id']}/publish/").json()["status"] == "published"
+    missing = client.post(f"/api/v1/versions/{clone['id']}/publish/", {}, format="json")
+    assert missing.status_code == 400
+    assert {e["field"] for e in missing.json()["errors"]} == {
+        "effective_date",
+        "release_note_ja",
+        "release_note_en",
+    }
+    published = client.post(
+        f"/api/v1/versions/{clone['id']}/publish/",
+        {
+            "effective_date": "2026-01-01",
+            "release_note_ja": "文言修正",
+            "release_note_en": "Reworded",
+        },
+        format="json",
+    ).json()
+    assert published["status"] == "published" and published["release_note_en"] == "Reworded"
     assert (
         client_for("officer")
         .post(f"/api/v1/versions/{version}/clone/", {"version": "x"}, format="json")

@@ -209,5 +209,7 @@ def test_valid_choices_are_stored_in_the_model_shape(staff_client, draft):
         "label_en": "Mail",
         "score": 0.25,
     }
-    event = AuditEvent.objects.filter(event_type="framework_content.updated").last()
+    event = AuditEvent.objects.get(
+        event_type="framework_content.updated", object_id=str(question.pk)
+    )
     assert event.after["choices"][1]["key"] == "mail"

@@ -133,3 +133,30 @@ def test_a_file_with_crlf_line_endings_loads_with_the_same_hash_as_with_lf(minim
     version = framework_version_load(document=crlf).version
     assert version.notes_en == "One\nTwo"
     assert version.content_hash == document_content_hash(lf)
+
+
+def test_the_release_note_is_audited_but_not_hashed(published_version, staff):
+    plain = framework_version_publish(
+        actor=staff,
+        version=framework_version_clone(actor=staff, version=published_version, label="2025.2"),
+    )
+    noted = framework_version_publish(
+        actor=staff,
+        version=framework_version_clone(actor=staff, version=published_version, label="2025.3"),
+        release_note_ja="注記",
+        release_note_en="A note \r\n",
+    )
+    assert noted.release_note_en == "A note"
+    document = framework_version_document(version=noted)
+    assert "release_note" not in document.model_dump_json()
+    # The labels differ, so compare the hashes of the documents with one label.
+    relabel = {"version": "x"}
+    assert document_content_hash(document.model_copy(update=relabel)) == document_content_hash(
+        framework_version_document(version=plain).model_copy(update=relabel)
+    )
+    event = AuditEvent.objects.get(
+        event_type=AuditEventType.FRAMEWORK_VERSION_PUBLISHED, object_id=str(noted.pk)
+    )
+    assert event.after["release_note_ja"] == "注記"
+    clone = framework_version_clone(actor=staff, version=noted, label="2025.4")
+    assert clone.release_note_ja == ""  # a new draft writes its own note
