@@ -1,5 +1,7 @@
 """Catalog pages: who sees what, languages, staff actions and query counts."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -178,7 +180,7 @@ def test_diff_page_lists_field_changes(staff_client, staff, published_version):
     url = reverse("frameworks:diff", args=[published_version.framework_id])
     page = staff_client.get(url, {"old": published_version.pk, "new": draft.pk}).content.decode()
     assert "prompt.en" in page
-    assert "Reworded?" in page
+    assert "<del>Have you named a contact</del><ins>Reworded</ins>?" in page
 
 
 def test_missing_objects_give_404(reader_client, published_version):
@@ -238,3 +240,47 @@ def test_retiring_asks_for_a_reason_then_confirmation_and_audits_it(
     assert published_version.status == VersionStatus.RETIRED
     event = AuditEvent.objects.get(event_type=AuditEventType.FRAMEWORK_VERSION_RETIRED)
     assert event.after["reason"] == "Superseded"
+
+
+# --- Diff page: word diff, labels and titles in the reader's language ------------------------
+
+
+def _diff_page(client, old, new, language):
+    client.post(reverse("set_language"), {"language": language})
+    url = reverse("frameworks:diff", args=[old.framework_id])
+    return client.get(url, {"old": old.pk, "new": new.pk}).content.decode()
+
+
+def test_diff_page_marks_the_changed_words_of_a_long_text_escaped(
+    staff_client, staff, published_version
+):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    Provision.objects.filter(version=draft, urn__endswith="prov:art-7").update(
+        summary_en="Must cooperate with <b>all</b> national measures.",
+        summary_ja="国の施策に積極的に協力しなければならない。",
+    )
+    page = _diff_page(staff_client, published_version, draft, "en")
+    assert "Must cooperate with <ins>&lt;b&gt;all&lt;/b&gt; </ins>national measures." in page
+    assert "<b>all</b>" not in page
+    assert re.search(r"国の施策<ins>に積極的</ins>に協力|国の施策に<ins>積極的に</ins>協力", page)
+
+
+def test_diff_page_labels_fields_and_titles_in_the_readers_language(
+    staff_client, staff, published_version
+):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    Provision.objects.filter(version=draft, urn__endswith="prov:art-7").update(
+        summary_en="Must cooperate.", strength="effort_duty"
+    )
+    Question.objects.filter(version=draft, urn__endswith="q:art-7-contact").update(
+        prompt_en="Reworded?"
+    )
+    english = _diff_page(staff_client, published_version, draft, "en")
+    assert "Summary (English)" in english and "Strength" in english
+    assert "Art. 7 Duties of utilization business operators" in english
+    assert "Reworded" in english
+    japanese = _diff_page(staff_client, published_version, draft, "ja")
+    assert "要約（英語）" in japanese and "義務の強さ" in japanese
+    assert "Art. 7 活用事業者の責務" in japanese  # the file has no ref_ja for it
+    assert "窓口を決めていますか。" in japanese  # the question's prompt in Japanese
+    assert "Duties of utilization business operators" not in japanese
