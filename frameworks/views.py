@@ -130,8 +130,24 @@ def version_clone(request, pk: int):
 
 
 def _confirm(request, version, *, action: str, form, title: str, button: str):
-    """The confirmation step of a lifecycle action: the form's values, shown once more."""
-    context = {"version": version, "action": action, "form": form, "title": title, "button": button}
+    """The confirmation step of a lifecycle action: the form's values, shown once more.
+
+    Publishing also shows what changed since the version the draft was cloned from.
+    """
+    diff = None
+    if action == "publish" and form.is_valid() and version.cloned_from is not None:
+        try:
+            diff = selectors.framework_version_diff(old=version.cloned_from, new=version)
+        except PydanticValidationError:
+            diff = None  # an incomplete draft: publishing itself names the problem
+    context = {
+        "version": version,
+        "action": action,
+        "form": form,
+        "title": title,
+        "button": button,
+        "diff": diff,
+    }
     return render(request, "frameworks/version_confirm.html", context)
 
 

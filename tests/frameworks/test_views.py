@@ -208,8 +208,12 @@ def test_publishing_asks_for_date_and_release_note_then_confirmation(
     missing = staff_client.post(url, {"effective_date": "2026-01-01", "release_note_ja": "x"})
     assert missing.status_code == 200
     assert "release_note_en" in missing.context["form"].errors
+    Question.objects.filter(version=draft, urn__endswith="q:art-7-contact").update(
+        prompt_en="Reworded?"
+    )
     confirm = staff_client.post(url, RELEASE)
     assert confirm.status_code == 200 and 'name="confirm"' in confirm.content.decode()
+    assert len(confirm.context["diff"].changed) == 1  # what is about to be frozen
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT  # nothing happens before the confirmation
 
