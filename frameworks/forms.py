@@ -1,6 +1,22 @@
+"""Forms of the framework pages (clone, publish, retire) and of the admin's framework content."""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+
+from frameworks.choices import CHOICE_QUESTION_TYPES, Actor
+from frameworks.document import KEY_PATTERN, ArticleRef, ChoiceDoc, Condition, format_loc
+from frameworks.files import _StrictLoader
+from frameworks.models import FrameworkVersion, Provision, Question, Section, Source
+from frameworks.models.text import normalise_data, normalise_text
 
 
 class CloneForm(forms.Form):
@@ -42,21 +58,6 @@ class RetireForm(forms.Form):
 
 
 # --- Admin: validated fields for the structured parts of framework content ------------------
-
-import re  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
-
-import yaml  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-from pydantic import TypeAdapter  # noqa: E402
-from pydantic import ValidationError as PydanticValidationError  # noqa: E402
-
-from frameworks.choices import CHOICE_QUESTION_TYPES, Actor  # noqa: E402
-from frameworks.document import KEY_PATTERN, ArticleRef, ChoiceDoc, Condition, format_loc  # noqa: E402
-from frameworks.files import _StrictLoader  # noqa: E402
-from frameworks.models import FrameworkVersion, Provision, Question, Section, Source  # noqa: E402
-from frameworks.models.text import normalise_data, normalise_text  # noqa: E402
 
 ARTICLE_PATTERN = r"^(suppl-)?[0-9]+(-[0-9]+)*(\([0-9]+\))*$"
 
