@@ -12,6 +12,13 @@ from django.utils.html import format_html
 
 from frameworks import services
 from frameworks.choices import VersionStatus
+from frameworks.forms import (
+    FrameworkVersionAdminForm,
+    ProvisionAdminForm,
+    QuestionAdminForm,
+    SectionAdminForm,
+    SourceAdminForm,
+)
 from frameworks.models import (
     FrameworkVersion,
     FrozenContentError,
@@ -85,6 +92,7 @@ class DraftOnlyInline(admin.StackedInline):
 
 class SourceInline(DraftOnlyInline):
     model = Source
+    form = SourceAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["key", "title", "publisher", "url", "date", "confidence", "order"]
 
@@ -111,8 +119,12 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
         "created_at",
         "published_at",
         "retired_at",
+        # Written when the version is published, from its portal page.
+        "release_note_ja",
+        "release_note_en",
     ]
     inlines = [SourceInline]
+    form = FrameworkVersionAdminForm
     actions = None
 
     @admin.display(description="Portal")
@@ -160,10 +172,12 @@ class SectionAdmin(DraftOnlyAdmin):
     list_display = ["__str__", "version", "key", "parent", "order"]
     list_filter = ["version"]
     search_fields = ["title_ja", "title_en", "key"]
+    form = SectionAdminForm
 
 
 class QuestionInline(DraftOnlyInline):
     model = Question
+    form = QuestionAdminForm
     fk_name = "provision"
     fields = [
         "urn",
@@ -184,8 +198,10 @@ class QuestionInline(DraftOnlyInline):
     ]
 
     def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
         version_id = obj.version_id if obj else None
+        # New questions take the provision's version: their choices of follow-up come from it.
+        kwargs["form"] = type("QuestionInlineForm", (self.form,), {"parent_version_id": version_id})
+        formset = super().get_formset(request, obj, **kwargs)
 
         class WithVersion(formset):
             def save_new(self, form, commit=True):
@@ -201,6 +217,7 @@ class ProvisionAdmin(DraftOnlyAdmin):
     list_display = ["ref", "title_en", "version", "strength", "confidence"]
     list_filter = ["version", "strength"]
     search_fields = ["ref", "title_ja", "title_en", "urn"]
+    form = ProvisionAdminForm
     inlines = [QuestionInline]
 
 
@@ -209,3 +226,4 @@ class QuestionAdmin(DraftOnlyAdmin):
     list_display = ["__str__", "version", "type", "weight", "required"]
     list_filter = ["version", "type"]
     search_fields = ["urn", "prompt_ja", "prompt_en"]
+    form = QuestionAdminForm

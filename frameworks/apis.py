@@ -66,6 +66,8 @@ class VersionOutput(serializers.ModelSerializer):
             "cloned_from",
             "published_at",
             "retired_at",
+            "release_note_ja",
+            "release_note_en",
         ]
 
 
@@ -168,6 +170,18 @@ class QuestionPatchInput(serializers.Serializer):
 
 class CloneInput(serializers.Serializer):
     version = serializers.RegexField(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$", max_length=40)
+
+
+class PublishInput(serializers.Serializer):
+    """What publishing asks for, as on the version page: effective date and a bilingual release note."""
+
+    effective_date = serializers.DateField()
+    release_note_ja = serializers.CharField(max_length=5000)
+    release_note_en = serializers.CharField(max_length=5000)
+
+
+class RetireInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -327,24 +341,34 @@ class VersionCloneApi(_StaffAction):
         return Response(VersionOutput(clone).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=None, responses={200: VersionOutput, **ERRORS})
+@extend_schema(request=PublishInput, responses={200: VersionOutput, **ERRORS})
 class VersionPublishApi(_StaffAction):
     def post(self, request, pk: int):
+        version = _version(request, pk)
+        data = PublishInput(data=request.data)
+        data.is_valid(raise_exception=True)
         return Response(
             VersionOutput(
                 services.framework_version_publish(
-                    actor=request.user, version=_version(request, pk)
+                    actor=request.user, version=version, **data.validated_data
                 )
             ).data
         )
 
 
-@extend_schema(request=None, responses={200: VersionOutput, **ERRORS})
+@extend_schema(request=RetireInput, responses={200: VersionOutput, **ERRORS})
 class VersionRetireApi(_StaffAction):
     def post(self, request, pk: int):
+        version = _version(request, pk)
+        data = RetireInput(data=request.data)
+        data.is_valid(raise_exception=True)
         return Response(
             VersionOutput(
-                services.framework_version_retire(actor=request.user, version=_version(request, pk))
+                services.framework_version_retire(
+                    actor=request.user,
+                    version=version,
+                    reason=data.validated_data.get("reason", ""),
+                )
             ).data
         )
 

@@ -6,6 +6,7 @@ Published content is immutable; every change here either creates new rows
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from frameworks.models import (
     Section,
     Source,
 )
+from frameworks.models.text import normalise_data, normalise_fields, normalise_text
 from frameworks.selectors import document_content_hash, framework_version_document
 from portal.models import AuditEventType, User
 from portal.services import audit_record
@@ -144,6 +146,17 @@ def _create_content(*, version: FrameworkVersion, document: FrameworkDocument) -
     )
 
 
+def document_normalise(*, document: FrameworkDocument) -> FrameworkDocument:
+    """``document`` with all its text in the normal form the rows store (see :mod:`frameworks.models.text`).
+
+    Example: a file saved on Windows (``\\r\\n`` in a literal block) loads, hashes and exports
+    exactly as the same file with ``\\n``. Files already normal come back unchanged.
+    """
+    data = document.model_dump(by_alias=True, exclude_none=True)
+    normal = normalise_data(data)
+    return document if normal == data else FrameworkDocument.model_validate(normal)
+
+
 @transaction.atomic
 def framework_version_load(*, document: FrameworkDocument, actor: User | None = None) -> LoadResult:
     """Store one framework file document as a version; idempotent.
@@ -152,6 +165,7 @@ def framework_version_load(*, document: FrameworkDocument, actor: User | None = 
     ("unchanged"). Different content under a label that already exists is
     refused: a published version never changes, so the file needs a new label.
     """
+    document = document_normalise(document=document)
     content_hash = document_content_hash(document)
     framework, _created = Framework.objects.get_or_create(urn=document.urn)
     existing = FrameworkVersion.objects.filter(
@@ -283,6 +297,8 @@ def framework_version_clone(
                 "cloned_from_id",
                 "created_by_id",
                 "version",
+                "release_note_ja",
+                "release_note_en",
             }
         },
         version=label,
@@ -304,11 +320,25 @@ def framework_version_clone(
 
 
 @transaction.atomic
-def framework_version_publish(*, actor: User, version: FrameworkVersion) -> FrameworkVersion:
-    """Freeze a draft: validate it as a framework file, record its content hash, mark it published."""
+def framework_version_publish(
+    *,
+    actor: User,
+    version: FrameworkVersion,
+    effective_date: dt.date | None = None,
+    release_note_ja: str = "",
+    release_note_en: str = "",
+) -> FrameworkVersion:
+    """Freeze a draft: validate it as a framework file, record its content hash, mark it published.
+
+    ``effective_date`` (when given) is set before the hash is taken; the release note is
+    lifecycle metadata beside the content, like ``published_at``, and goes into the audit row.
+    Example: publishing APPI 20260717 effective 2026-07-17 with the note "Art. 28 help extended".
+    """
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise ValidationError({"status": f"{version} is already {version.status}."})
+    if effective_date is not None:
+        version.effective_date = effective_date
     try:
         document = framework_version_document(version=version)
     except PydanticValidationError as exc:
@@ -328,6 +358,8 @@ def framework_version_publish(*, actor: User, version: FrameworkVersion) -> Fram
     version.status = VersionStatus.PUBLISHED
     version.content_hash = document_content_hash(document)
     version.published_at = timezone.now()
+    version.release_note_ja = normalise_text(release_note_ja)
+    version.release_note_en = normalise_text(release_note_en)
     version.full_clean()
     version.save()
     audit_record(
@@ -335,14 +367,25 @@ def framework_version_publish(*, actor: User, version: FrameworkVersion) -> Fram
         event_type=AuditEventType.FRAMEWORK_VERSION_PUBLISHED,
         obj=version,
         before={"status": VersionStatus.DRAFT},
-        after={"status": version.status, "content_hash": version.content_hash},
+        after={
+            "status": version.status,
+            "content_hash": version.content_hash,
+            "effective_date": version.effective_date.isoformat(),
+            "release_note_ja": version.release_note_ja,
+            "release_note_en": version.release_note_en,
+        },
     )
     return version
 
 
 @transaction.atomic
-def framework_version_retire(*, actor: User, version: FrameworkVersion) -> FrameworkVersion:
-    """Stop offering a published version to new assessments; it stays readable for pinned ones."""
+def framework_version_retire(
+    *, actor: User, version: FrameworkVersion, reason: str = ""
+) -> FrameworkVersion:
+    """Stop offering a published version to new assessments; it stays readable for pinned ones.
+
+    ``reason`` (e.g. "Superseded by 20260717") is kept in the audit row.
+    """
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
         raise ValidationError(
@@ -356,7 +399,7 @@ def framework_version_retire(*, actor: User, version: FrameworkVersion) -> Frame
         event_type=AuditEventType.FRAMEWORK_VERSION_RETIRED,
         obj=version,
         before={"status": VersionStatus.PUBLISHED},
-        after={"status": version.status},
+        after={"status": version.status, "reason": normalise_text(reason)},
     )
     return version
 
@@ -386,7 +429,11 @@ def framework_version_details_update(*, actor: User, version: FrameworkVersion) 
         raise FrozenContentError(
             f"{stored} is {stored.status}; clone it into a draft to make changes"
         )
+    normalise_fields(version)
     version.full_clean()
+    if _snapshot(stored) == _snapshot(version):
+        # Saving an unchanged form is not an edit: no write, no audit row claiming one.
+        return version
     version.save()
     audit_record(
         actor=actor,
@@ -419,7 +466,11 @@ def framework_content_save(
     if instance.pk is not None:
         stored = type(instance).objects.filter(pk=instance.pk).first()
         before = _snapshot(stored) if stored else None
+    normalise_fields(instance)
     instance.full_clean()
+    if before is not None and before == _snapshot(instance):
+        # Saving an unchanged form is not an edit: no write, no audit row claiming one.
+        return
     instance.save()
     audit_record(
         actor=actor,

@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from frameworks import selectors, services
 from frameworks.applicability import describe
-from frameworks.forms import CloneForm, OscalImportForm
+from frameworks.forms import CloneForm, OscalImportForm, PublishForm, RetireForm
 from frameworks.models import Framework, FrozenContentError
 from frameworks.oscal import framework_version_oscal_json
 
@@ -45,6 +45,8 @@ def version_detail(request, pk: int):
             framework=version.framework, include_drafts=request.user.is_staff
         ).exclude(pk=version.pk),
         "clone_form": CloneForm(),
+        "publish_form": PublishForm(initial={"effective_date": version.effective_date}),
+        "retire_form": RetireForm(),
     }
     return render(request, "frameworks/version_detail.html", context)
 
@@ -128,11 +130,47 @@ def version_clone(request, pk: int):
     return _lifecycle(request, pk, clone)
 
 
+def _confirm(request, version, *, action: str, form, title: str, button: str):
+    """The confirmation step of a lifecycle action: the form's values, shown once more.
+
+    Publishing also shows what changed since the version the draft was cloned from.
+    """
+    diff = None
+    if action == "publish" and form.is_valid() and version.cloned_from is not None:
+        try:
+            diff = selectors.framework_version_diff(old=version.cloned_from, new=version)
+        except PydanticValidationError:
+            diff = None  # an incomplete draft: publishing itself names the problem
+    context = {
+        "version": version,
+        "action": action,
+        "form": form,
+        "title": title,
+        "button": button,
+        "diff": diff,
+    }
+    return render(request, "frameworks/version_confirm.html", context)
+
+
 @staff_member_required
 @require_POST
 def version_publish(request, pk: int):
+    """Publish in two steps: the form (effective date, release note), then its confirmation."""
+    form = PublishForm(request.POST)
+
     def publish(version):
-        services.framework_version_publish(actor=request.user, version=version)
+        if not version.is_draft:
+            raise ValidationError(_("%(version)s is already published.") % {"version": version})
+        if not form.is_valid() or "confirm" not in request.POST:
+            return _confirm(
+                request,
+                version,
+                action="publish",
+                form=form,
+                title=_("Publish %(version)s") % {"version": version},
+                button=_("Publish for good"),
+            )
+        services.framework_version_publish(actor=request.user, version=version, **form.cleaned_data)
         messages.success(request, _("Published. This version can no longer change."))
         return redirect("frameworks:version", pk=version.pk)
 
@@ -142,8 +180,22 @@ def version_publish(request, pk: int):
 @staff_member_required
 @require_POST
 def version_retire(request, pk: int):
+    """Retire in two steps: the reason, then its confirmation."""
+    form = RetireForm(request.POST)
+
     def retire(version):
-        services.framework_version_retire(actor=request.user, version=version)
+        if not form.is_valid() or "confirm" not in request.POST:
+            return _confirm(
+                request,
+                version,
+                action="retire",
+                form=form,
+                title=_("Retire %(version)s") % {"version": version},
+                button=_("Retire for good"),
+            )
+        services.framework_version_retire(
+            actor=request.user, version=version, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, _("Retired. New assessments will no longer use this version."))
         return redirect("frameworks:version", pk=version.pk)
 

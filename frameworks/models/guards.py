@@ -56,9 +56,14 @@ class VersionContentQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, batch_size=batch_size)
 
     def bulk_create(self, objs, *args, **kwargs):
+        from frameworks.models.text import normalise_fields
+
         objs = list(objs)
         if frozen_version_ids(o.version_id for o in objs):
             raise FrozenContentError("cannot add content to a published framework version")
+        # The loader and clone insert in bulk; their text takes the same normal form as a save.
+        for obj in objs:
+            normalise_fields(obj)
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -75,6 +80,9 @@ class VersionContentModel(models.Model):
             raise FrozenContentError(
                 f"{self._meta.verbose_name} belongs to a published version and cannot change"
             )
+        from frameworks.models.text import normalise_fields
+
+        normalise_fields(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

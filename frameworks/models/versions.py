@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frameworks.choices import Confidence, LegalStatus, VersionStatus
 from frameworks.models.guards import FrozenContentError, VersionContentModel
+from frameworks.models.text import normalise_fields
 
 __all__ = ["Framework", "FrameworkVersion", "Source"]
 
@@ -96,6 +97,10 @@ class FrameworkVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+    #: What changed and why, written when the version is published. Lifecycle metadata like
+    #: ``published_at``: not part of the hashed content, not in the framework file.
+    release_note_ja = models.TextField(_("release note (Japanese)"), blank=True)
+    release_note_en = models.TextField(_("release note (English)"), blank=True)
 
     objects = FrameworkVersionQuerySet.as_manager()
 
@@ -122,6 +127,9 @@ class FrameworkVersion(models.Model):
         return self.status == VersionStatus.DRAFT
 
     def save(self, *args, **kwargs):
+        if self.status == VersionStatus.DRAFT:
+            # Only drafts: a published row keeps the exact text its content hash was taken from.
+            normalise_fields(self)
         if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).first()
             if stored is not None and stored.status != VersionStatus.DRAFT:

@@ -235,7 +235,23 @@ def test_staff_edit_drafts_and_published_questions_answer_409(world, staff):
     )
     diff = client.get(f"/api/v1/versions/{clone['id']}/diff/?against={version}").json()
     assert diff["changed"][0]["changes"][0]["field"] == "prompt.en"
-    assert client.post(f"/api/v1/versions/{clone['id']}/publish/").json()["status"] == "published"
+    missing = client.post(f"/api/v1/versions/{clone['id']}/publish/", {}, format="json")
+    assert missing.status_code == 400
+    assert {e["field"] for e in missing.json()["errors"]} == {
+        "effective_date",
+        "release_note_ja",
+        "release_note_en",
+    }
+    published = client.post(
+        f"/api/v1/versions/{clone['id']}/publish/",
+        {
+            "effective_date": "2026-01-01",
+            "release_note_ja": "文言修正",
+            "release_note_en": "Reworded",
+        },
+        format="json",
+    ).json()
+    assert published["status"] == "published" and published["release_note_en"] == "Reworded"
     assert (
         client_for("officer")
         .post(f"/api/v1/versions/{version}/clone/", {"version": "x"}, format="json")
@@ -326,3 +342,25 @@ def test_evidence_downloads_through_the_api_are_never_rendered_by_the_browser(wo
         response["X-Content-Type-Options"] == "nosniff"
         and "sandbox" in response["Content-Security-Policy"]
     )
+
+
+# --- Framework authoring: text normal form, publish fields -----------------------------------
+
+
+def test_api_patch_stores_question_text_in_normal_form(world, staff):
+    from frameworks.models import FrameworkVersion, Question
+    from frameworks.services import framework_version_clone
+
+    version = FrameworkVersion.objects.get(pk=world["version"])
+    draft = framework_version_clone(actor=staff, version=version, label="2025.8")
+    question = Question.objects.filter(version=draft).first()
+    client = client_for("admin")
+    response = client.patch(
+        f"/api/v1/questions/{question.pk}/",
+        {"help_en": "Line one \r\nLine two", "prompt_ja": "か\u3099ありますか。"},
+        format="json",
+    )
+    assert response.status_code == 200
+    question.refresh_from_db()
+    assert question.help_en == "Line one\nLine two"
+    assert question.prompt_ja == "がありますか。"

@@ -392,3 +392,26 @@ def test_keep_my_answer_resends_the_officers_own_form(client, world):
         url, {"type": "yes_no_partial", "value": "partial", "revision": "0"}
     ).content.decode()
     assert f'hx-include="#question-{world["question"].pk} form.answer-form"' in body
+
+
+# --- Release notes (framework authoring) -------------------------------------------------------
+
+
+def test_upgrade_summary_shows_the_release_note_of_the_new_version(client, world, staff):
+    from frameworks.services import framework_version_clone, framework_version_publish
+
+    framework_version_publish(
+        actor=staff,
+        version=framework_version_clone(
+            actor=staff, version=world["question"].version, label="2025.2"
+        ),
+        release_note_ja="第7条の質問を改めた。",
+        release_note_en="Reworded the Art. 7 question.",
+    )
+    pin = world["assessment"].pins.get()
+    login(client, "officer")
+    url = reverse("assessments:upgrade", args=[world["assessment"].pk, pin.pk])
+    client.post(reverse("set_language"), {"language": "en"})
+    assert "Reworded the Art. 7 question." in client.get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "ja"})
+    assert "第7条の質問を改めた。" in client.get(url).content.decode()

@@ -227,9 +227,12 @@ def test_admin_clones_edits_diffs_publishes_and_assessments_follow(live_server, 
     page.goto(
         f"{live_server.url}/frameworks/{version.framework_id}/diff/?old={version.pk}&new={draft.pk}"
     )
-    assert "prompt.en" in page.content() and "every purpose of use" in page.content()
+    assert "prompt.en" in page.content() and "every purpose of use</ins>" in page.content()
     page.goto(f"{live_server.url}/frameworks/versions/{draft.pk}/")
-    page.click("main button:has-text('Publish')")
+    page.fill("#id_release_note_ja", "利用目的の質問を明確にした。")
+    page.fill("#id_release_note_en", "Clarified the purpose-of-use question.")
+    page.click("main .publish-form button[type=submit]")
+    page.click("main button[name=confirm]")  # the confirmation step
     page.wait_for_selector(".status-published")
 
     officer = new_page()

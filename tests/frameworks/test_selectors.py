@@ -93,3 +93,39 @@ def test_version_tree_nests_sections_in_order_in_three_queries(
     assert keys == [("ch1", []), ("ch2", ["ch2-1"])]
     assert len(questions) == 2
     assert Section.objects.filter(version=published_version).count() == 3
+
+
+# --- Diff presentation: field labels and word diff -------------------------------------------
+
+
+def test_diff_field_paths_read_in_the_readers_language():
+    from django.utils import translation
+
+    from frameworks.selectors import field_label
+
+    with translation.override("en"):
+        assert field_label("summary.en") == "Summary (English)"
+        assert field_label("choices[yes].label.ja") == "Choice yes › Label (Japanese)"
+        assert field_label("strength") == "Strength"
+        assert field_label("unknown_part") == "unknown_part"
+    with translation.override("ja"):
+        assert field_label("prompt.en") == "質問（英語）"
+        assert field_label("statute.text_ja") == "法律 › 条文（日本語）"
+
+
+def test_word_diff_keeps_common_words_and_groups_short_gaps():
+    from frameworks.selectors import text_diff
+
+    assert text_diff("Name a contact.", "Name a contact point.") == [
+        ("equal", "Name a contact"),
+        ("insert", " point"),
+        ("equal", "."),
+    ]
+    # " x " is shorter than the changes on both sides: one change reads better than three.
+    assert text_diff("Keep one two x three four.", "Keep five six x seven eight.") == [
+        ("equal", "Keep "),
+        ("delete", "one two x three four"),
+        ("insert", "five six x seven eight"),
+        ("equal", "."),
+    ]
+    assert text_diff("same", "same") == [("equal", "same")]

@@ -7,9 +7,11 @@ from frameworks.choices import VersionStatus
 from frameworks.models import FrameworkVersion, FrozenContentError, Provision, Question
 from frameworks.selectors import document_content_hash, framework_version_document
 from frameworks.services import (
+    document_normalise,
     framework_content_save,
     framework_version_clone,
     framework_version_draft_delete,
+    framework_version_load,
     framework_version_publish,
     framework_version_retire,
 )
@@ -98,3 +100,63 @@ def test_drafts_can_be_deleted_published_versions_cannot(published_version, staf
     assert not Question.objects.filter(version_id=draft.pk).exists()
     with pytest.raises(FrozenContentError):
         framework_version_draft_delete(actor=staff, version=published_version)
+
+
+# --- Text normal form ------------------------------------------------------------------------
+
+
+def test_draft_edits_store_text_in_normal_form_and_unchanged_saves_write_no_audit_row(
+    published_version, staff
+):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    question = Question.objects.filter(version=draft).first()
+    before = AuditEvent.objects.count()
+    question.help_en = "Line one  \r\nLine two\r\n"
+    question.prompt_ja = "か\u3099"  # か + combining dakuten, as some IMEs paste it
+    framework_content_save(actor=staff, instance=question)
+    question.refresh_from_db()
+    assert question.help_en == "Line one\nLine two"
+    assert question.prompt_ja == "が"
+    assert AuditEvent.objects.count() == before + 1
+    question.help_en = "Line one\r\nLine two"
+    framework_content_save(actor=staff, instance=question)
+    assert AuditEvent.objects.count() == before + 1
+
+
+def test_a_file_with_crlf_line_endings_loads_with_the_same_hash_as_with_lf(minimal_document):
+    data = minimal_document.model_dump(by_alias=True, exclude_none=True)
+    data["notes"] = {"ja": "一行目\n二行目", "en": "One\nTwo"}
+    lf = type(minimal_document).model_validate(data)
+    data["notes"] = {"ja": "一行目\r\n二行目", "en": "One \r\nTwo"}
+    crlf = type(minimal_document).model_validate(data)
+    assert document_content_hash(document_normalise(document=crlf)) == document_content_hash(lf)
+    version = framework_version_load(document=crlf).version
+    assert version.notes_en == "One\nTwo"
+    assert version.content_hash == document_content_hash(lf)
+
+
+def test_the_release_note_is_audited_but_not_hashed(published_version, staff):
+    plain = framework_version_publish(
+        actor=staff,
+        version=framework_version_clone(actor=staff, version=published_version, label="2025.2"),
+    )
+    noted = framework_version_publish(
+        actor=staff,
+        version=framework_version_clone(actor=staff, version=published_version, label="2025.3"),
+        release_note_ja="注記",
+        release_note_en="A note \r\n",
+    )
+    assert noted.release_note_en == "A note"
+    document = framework_version_document(version=noted)
+    assert "release_note" not in document.model_dump_json()
+    # The labels differ, so compare the hashes of the documents with one label.
+    relabel = {"version": "x"}
+    assert document_content_hash(document.model_copy(update=relabel)) == document_content_hash(
+        framework_version_document(version=plain).model_copy(update=relabel)
+    )
+    event = AuditEvent.objects.get(
+        event_type=AuditEventType.FRAMEWORK_VERSION_PUBLISHED, object_id=str(noted.pk)
+    )
+    assert event.after["release_note_ja"] == "注記"
+    clone = framework_version_clone(actor=staff, version=noted, label="2025.4")
+    assert clone.release_note_ja == ""  # a new draft writes its own note

@@ -1,5 +1,7 @@
 """Catalog pages: who sees what, languages, staff actions and query counts."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,9 +10,16 @@ from django.urls import reverse
 from frameworks.choices import VersionStatus
 from frameworks.models import FrameworkVersion, Provision, Question
 from frameworks.services import framework_version_clone
+from portal.models import AuditEvent, AuditEventType
 from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
+
+RELEASE = {
+    "effective_date": "2026-01-01",
+    "release_note_ja": "第7条の質問を改めた。",
+    "release_note_en": "Reworded the Art. 7 question.",
+}
 
 
 def urls_for(version):
@@ -109,10 +118,13 @@ def test_staff_clone_publish_and_retire_from_the_version_page(staff_client, publ
     )
     draft = FrameworkVersion.objects.get(version="2025.2")
     assert response["Location"] == reverse("frameworks:version", args=[draft.pk])
-    staff_client.post(reverse("frameworks:publish", args=[draft.pk]))
+    staff_client.post(reverse("frameworks:publish", args=[draft.pk]), {**RELEASE, "confirm": "1"})
     draft.refresh_from_db()
     assert draft.status == VersionStatus.PUBLISHED
-    staff_client.post(reverse("frameworks:retire", args=[published_version.pk]))
+    staff_client.post(
+        reverse("frameworks:retire", args=[published_version.pk]),
+        {"reason": "Superseded by 2025.2", "confirm": "1"},
+    )
     published_version.refresh_from_db()
     assert published_version.status == VersionStatus.RETIRED
 
@@ -152,7 +164,9 @@ def test_publishing_an_invalid_draft_shows_the_problem(staff_client, staff, publ
     Question.objects.filter(version=draft, urn__endswith="art-7-contact-who").update(
         depends_on_urn="urn:tekigo:fw:example-act:q:gone"
     )
-    response = staff_client.post(reverse("frameworks:publish", args=[draft.pk]), follow=True)
+    response = staff_client.post(
+        reverse("frameworks:publish", args=[draft.pk]), {**RELEASE, "confirm": "1"}, follow=True
+    )
     assert "depends_on.question" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
@@ -166,7 +180,7 @@ def test_diff_page_lists_field_changes(staff_client, staff, published_version):
     url = reverse("frameworks:diff", args=[published_version.framework_id])
     page = staff_client.get(url, {"old": published_version.pk, "new": draft.pk}).content.decode()
     assert "prompt.en" in page
-    assert "Reworded?" in page
+    assert "<del>Have you named a contact</del><ins>Reworded</ins>?" in page
 
 
 def test_missing_objects_give_404(reader_client, published_version):
@@ -178,3 +192,99 @@ def test_missing_objects_give_404(reader_client, published_version):
         == 404
     )
     assert reader_client.get(reverse("frameworks:diff", args=[9999])).status_code == 404
+
+
+# --- Publish and retire: form, confirmation, audit -------------------------------------------
+
+
+def test_publishing_asks_for_date_and_release_note_then_confirmation(
+    staff_client, staff, published_version
+):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    url = reverse("frameworks:publish", args=[draft.pk])
+    page = staff_client.get(reverse("frameworks:version", args=[draft.pk])).content.decode()
+    assert 'name="release_note_ja"' in page and 'name="effective_date"' in page
+
+    missing = staff_client.post(url, {"effective_date": "2026-01-01", "release_note_ja": "x"})
+    assert missing.status_code == 200
+    assert "release_note_en" in missing.context["form"].errors
+    Question.objects.filter(version=draft, urn__endswith="q:art-7-contact").update(
+        prompt_en="Reworded?"
+    )
+    confirm = staff_client.post(url, RELEASE)
+    assert confirm.status_code == 200 and 'name="confirm"' in confirm.content.decode()
+    assert len(confirm.context["diff"].changed) == 1  # what is about to be frozen
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT  # nothing happens before the confirmation
+
+    staff_client.post(url, {**RELEASE, "confirm": "1"})
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.PUBLISHED
+    assert str(draft.effective_date) == "2026-01-01"
+    assert draft.release_note_en == "Reworded the Art. 7 question."
+    event = AuditEvent.objects.get(
+        event_type=AuditEventType.FRAMEWORK_VERSION_PUBLISHED, object_id=str(draft.pk)
+    )
+    assert event.after["release_note_ja"] == "第7条の質問を改めた。"
+    assert event.after["effective_date"] == "2026-01-01"
+    shown = staff_client.get(reverse("frameworks:version", args=[draft.pk])).content.decode()
+    assert "第7条の質問を改めた。" in shown
+
+
+def test_retiring_asks_for_a_reason_then_confirmation_and_audits_it(
+    staff_client, published_version
+):
+    url = reverse("frameworks:retire", args=[published_version.pk])
+    assert "reason" in staff_client.post(url, {}).context["form"].errors
+    assert 'name="confirm"' in staff_client.post(url, {"reason": "Superseded"}).content.decode()
+    published_version.refresh_from_db()
+    assert published_version.status == VersionStatus.PUBLISHED
+    staff_client.post(url, {"reason": "Superseded", "confirm": "1"})
+    published_version.refresh_from_db()
+    assert published_version.status == VersionStatus.RETIRED
+    event = AuditEvent.objects.get(event_type=AuditEventType.FRAMEWORK_VERSION_RETIRED)
+    assert event.after["reason"] == "Superseded"
+
+
+# --- Diff page: word diff, labels and titles in the reader's language ------------------------
+
+
+def _diff_page(client, old, new, language):
+    client.post(reverse("set_language"), {"language": language})
+    url = reverse("frameworks:diff", args=[old.framework_id])
+    return client.get(url, {"old": old.pk, "new": new.pk}).content.decode()
+
+
+def test_diff_page_marks_the_changed_words_of_a_long_text_escaped(
+    staff_client, staff, published_version
+):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    Provision.objects.filter(version=draft, urn__endswith="prov:art-7").update(
+        summary_en="Must cooperate with <b>all</b> national measures.",
+        summary_ja="国の施策に積極的に協力しなければならない。",
+    )
+    page = _diff_page(staff_client, published_version, draft, "en")
+    assert "Must cooperate with <ins>&lt;b&gt;all&lt;/b&gt; </ins>national measures." in page
+    assert "<b>all</b>" not in page
+    assert re.search(r"国の施策<ins>に積極的</ins>に協力|国の施策に<ins>積極的に</ins>協力", page)
+
+
+def test_diff_page_labels_fields_and_titles_in_the_readers_language(
+    staff_client, staff, published_version
+):
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.2")
+    Provision.objects.filter(version=draft, urn__endswith="prov:art-7").update(
+        summary_en="Must cooperate.", strength="effort_duty"
+    )
+    Question.objects.filter(version=draft, urn__endswith="q:art-7-contact").update(
+        prompt_en="Reworded?"
+    )
+    english = _diff_page(staff_client, published_version, draft, "en")
+    assert "Summary (English)" in english and "Strength" in english
+    assert "Art. 7 Duties of utilization business operators" in english
+    assert "Reworded" in english
+    japanese = _diff_page(staff_client, published_version, draft, "ja")
+    assert "要約（英語）" in japanese and "義務の強さ" in japanese
+    assert "Art. 7 活用事業者の責務" in japanese  # the file has no ref_ja for it
+    assert "窓口を決めていますか。" in japanese  # the question's prompt in Japanese
+    assert "Duties of utilization business operators" not in japanese
