@@ -10,4 +10,11 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_html, name="html"),
     path("reports/<int:pk>/download/", views.report_download, name="download"),
     path("reports/verify/", views.report_verify, name="verify"),
+    # --- Approval ---
+    path("assessments/<int:pk>/approve/", views.assessment_approve, name="approve"),
+    path(
+        "assessments/<int:pk>/approval/reopen/",
+        views.assessment_reopen_approved,
+        name="reopen",
+    ),
 ]
