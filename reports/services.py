@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment
@@ -265,12 +265,14 @@ def assessment_approve(
     )
     report = report_request(actor=actor, assessment=assessment, language=language)
     membership = Membership.objects.get(user=actor, organisation_id=assessment.organisation_id)
+    with translation.override(language):  # the role as the approved report names it
+        role = str(membership.get_role_display())
     signoff = SignOff(
         report=report,
         snapshot_sha256=report.snapshot_sha256,
         approved_by=actor,
         approver_name=actor.get_full_name() or actor.get_username(),
-        approver_role=str(membership.get_role_display()),
+        approver_role=role,
         statement=statement.strip(),
     )
     signoff.full_clean(exclude=["report", "approved_by"])
