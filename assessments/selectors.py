@@ -618,7 +618,7 @@ def _plain(value: Any) -> str:
     if value in (None, "", [], {}):
         return ""
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return _("yes") if value else ""  # "not applicable: yes → —" reads better than "no"
     if isinstance(value, list):
         return ", ".join(_plain(v) for v in value)
     if isinstance(value, dict):
@@ -660,6 +660,8 @@ def _history_changes(event: AuditEvent, question: Question | None, language: str
             old_text, new_text = _status_label(old), _status_label(new)
         else:
             old_text, new_text = _plain(old), _plain(new)
+        if old_text == new_text and key != "name":
+            continue
         diff = (
             _text_diff(old_text, new_text) if key in free_text and old_text and new_text else None
         )
