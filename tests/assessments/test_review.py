@@ -355,3 +355,61 @@ def test_auditor_queries_an_answer_in_the_page_and_the_officer_replies(
 def test_return_page_refuses_officers(client, submitted, officer):
     client.force_login(officer)
     assert client.get(reverse("assessments:return", args=[submitted.pk])).status_code == 403
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def test_review_api_query_reply_resolve_and_open_filter(submitted, officer, auditor):
+    from rest_framework.test import APIClient
+
+    question = q(submitted, "q:art-7-contact")
+    as_auditor, as_officer = APIClient(), APIClient()
+    as_auditor.force_authenticate(auditor)
+    as_officer.force_authenticate(officer)
+    base = f"/api/v1/assessments/{submitted.pk}"
+    missing = as_auditor.post(
+        f"{base}/reviews/", {"question": question.pk, "status": "query"}, format="json"
+    )
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "comment"
+    created = as_auditor.post(
+        f"{base}/reviews/",
+        {"question": question.pk, "status": "query", "comment": "Which notice?"},
+        format="json",
+    )
+    assert created.status_code == 200 and created.json()["status"] == "query"
+    open_only = as_officer.get(f"{base}/reviews/", {"open": "true"}).json()
+    rows = open_only["results"] if isinstance(open_only, dict) else open_only
+    assert [r["question"] for r in rows] == [question.pk]
+    assert (
+        as_officer.post(
+            f"{base}/reviews/", {"question": question.pk, "status": "accepted"}, format="json"
+        ).status_code
+        == 403
+    )
+    reply = as_officer.post(
+        f"{base}/questions/{question.pk}/comments/", {"text": "Privacy notice"}, format="json"
+    )
+    assert reply.status_code == 201 and reply.json()["author_name"] == "officer"
+    resolved = as_auditor.post(f"{base}/questions/{question.pk}/resolve/", {}, format="json")
+    assert resolved.status_code == 200 and resolved.json()["status"] == "accepted"
+    again = as_auditor.post(f"{base}/questions/{question.pk}/resolve/", {}, format="json")
+    assert again.status_code == 409
+    thread = as_officer.get(f"{base}/questions/{question.pk}/comments/").json()
+    texts = [c["text"] for c in (thread["results"] if isinstance(thread, dict) else thread)]
+    assert texts[:2] == ["Which notice?", "Privacy notice"] and len(texts) == 3
+    answers = as_auditor.post(
+        f"{base}/answers/", {"items": [{"question": question.pk, "value": "no"}]}, format="json"
+    )
+    assert answers.status_code == 403  # auditors review, never answer
+
+
+def test_return_api_needs_a_reason_and_conflicts_outside_review(assessment, submitted, auditor):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(auditor)
+    url = f"/api/v1/assessments/{submitted.pk}/return/"
+    assert api.post(url, {}, format="json").json()["errors"][0]["field"] == "reason"
+    assert api.post(url, {"reason": "Queries"}, format="json").json()["status"] == "returned"
+    assert api.post(url, {"reason": "Again"}, format="json").status_code == 409
