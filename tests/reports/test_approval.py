@@ -201,3 +201,21 @@ def test_api_reopen_of_an_approved_assessment_needs_a_reason(submitted, officer,
     assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "reason"
     done = api.post(url, {"reason": "New evidence"}, format="json")
     assert done.status_code == 200 and done.json()["void_reason"] == "New evidence"
+
+
+def test_reopen_page_of_an_approved_assessment_posts_to_the_approval_and_voids_it(
+    client, submitted, officer, auditor
+):
+    approve(submitted, auditor)
+    client.force_login(officer)
+    detail = client.get(reverse("assessments:detail", args=[submitted.pk])).content.decode()
+    assert reverse("assessments:reopen", args=[submitted.pk]) in detail
+    page = client.get(reverse("assessments:reopen", args=[submitted.pk])).content.decode()
+    action = reverse("reports:reopen", args=[submitted.pk])
+    assert f'action="{action}"' in page and 'name="reason"' in page and "required" in page
+    client.post(action, {"reason": ""})
+    assert SignOff.objects.get().is_live  # no reason, no reopening
+    client.post(action, {"reason": "New evidence arrived"})
+    submitted.refresh_from_db()
+    assert submitted.status == AssessmentStatus.IN_PROGRESS
+    assert SignOff.objects.get().void_reason == "New evidence arrived"
