@@ -149,3 +149,47 @@ def test_officer_submits_auditor_queries_officer_replies_auditor_approves_and_th
     auditor.click("main form button[type=submit]")
     auditor.wait_for_selector("text=Issued by Tekigo")
     assert demo.name in auditor.content()
+
+
+def test_review_pages_have_no_critical_accessibility_violations_and_label_every_field(
+    live_server, demo, new_page
+):
+    from pathlib import Path
+
+    from assessments.services import assessment_submit, question_review_set
+
+    _complete(demo)
+    assessment_submit(actor=User.objects.get(username="officer"), assessment=demo)
+    question = next(
+        b.question
+        for b in questionnaire_build(assessment=demo).questions.values()
+        if b.counts and b.is_answered
+    )
+    question_review_set(
+        actor=User.objects.get(username="auditor"),
+        assessment=demo,
+        question=question,
+        status="query",
+        comment="Which document?",
+    )
+    axe = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+    audit = new_page(bypass_csp=True)  # axe is injected as a script, which our CSP forbids
+    sign_in(audit, live_server.url, "auditor", PASSWORD)
+    for url in [
+        f"/assessments/{demo.pk}/",
+        f"/assessments/{demo.pk}/sections/{question.provision.section_id}/",
+        f"/assessments/{demo.pk}/return/",
+        f"/assessments/{demo.pk}/approve/",
+        f"/assessments/{demo.pk}/reviews/",
+        f"/assessments/{demo.pk}/history/",
+    ]:
+        audit.goto(live_server.url + url)
+        audit.add_script_tag(path=str(axe))
+        violations = audit.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => [v.id, v.impact])"
+        )
+        assert [v for v in violations if v[1] == "critical"] == [], url
+        unlabeled = audit.evaluate(
+            "() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(el => !el.labels?.length && !el.getAttribute('aria-label')).map(el => el.name)"
+        )
+        assert unlabeled == [], (url, unlabeled)
