@@ -116,11 +116,17 @@ class HistoryFilterForm(forms.Form):
         self.fields["kind"].choices = [("", _("All events"))] + [
             (t.value, t.label) for t in AuditEventType
         ]
-        self.fields["question"].choices = [("", _("All questions"))] + list(choices["subjects"])
+        subjects = list(choices["subjects"])
+        asked = self.data.get("question") if self.is_bound else None
+        if asked and asked not in dict(subjects):
+            # "History of this answer" links a question that may have no event yet: filter by it
+            # and show nothing, rather than refuse the link.
+            subjects.append((asked, asked))
+        self.fields["question"].choices = [("", _("All questions"))] + subjects
 
     def filters(self) -> dict:
-        """The selector's keyword arguments for the valid, non-empty fields."""
-        data = self.cleaned_data
+        """The selector's keyword arguments for the valid, non-empty fields (call is_valid first)."""
+        data = getattr(self, "cleaned_data", {})
         return {
             key: value
             for key, value in {

@@ -448,7 +448,8 @@ def history(request, pk: int):
             assessment=access.assessment, language=_language()
         ),
     )
-    filters = form.filters() if form.is_valid() else {}
+    valid = form.is_valid() or not form.is_bound
+    filters = form.filters()  # the valid fields still apply; the invalid ones are named
     events = selectors.assessment_history_list(assessment=access.assessment, **filters)
     entries = selectors.history_entry_list(
         assessment=access.assessment, events=events, language=_language()[:2]
@@ -470,6 +471,7 @@ def history(request, pk: int):
             "subject": filters.get("subject"),
             "query": query.urlencode(),
         },
+        status=200 if valid else 400,
     )
 
 

@@ -150,3 +150,24 @@ def test_history_page_query_count_does_not_grow_with_events(client, assessment, 
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] and counts[0] <= 12
+
+
+def test_a_bad_date_is_named_with_a_400_and_the_other_filters_still_apply(client, burst, officer):
+    client.force_login(officer)
+    response = client.get(
+        reverse("assessments:history", args=[burst.pk]),
+        {"date_from": "yesterday", "kind": "assessment.created"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors.keys() == {"date_from"}
+    assert {e.event_type for e in response.context["entries"]} == {"assessment.created"}
+
+
+def test_the_history_link_of_an_unchanged_question_shows_nothing_rather_than_everything(
+    client, burst, officer
+):
+    client.force_login(officer)
+    urn = question_of(burst.pins.get().version, "q:pi-channels").urn
+    response = client.get(reverse("assessments:history", args=[burst.pk]), {"question": urn})
+    assert response.status_code == 200 and list(response.context["entries"]) == []
