@@ -172,6 +172,9 @@ class EvidenceInput(serializers.Serializer):
 
 
 class HistoryOutput(serializers.ModelSerializer):
+    #: The event type's name in the request's language (AuditEventType labels).
+    event_label = serializers.CharField(read_only=True)
+
     class Meta:
         model = AuditEvent
         fields = [
@@ -179,6 +182,7 @@ class HistoryOutput(serializers.ModelSerializer):
             "occurred_at",
             "actor_name",
             "event_type",
+            "event_label",
             "object_type",
             "object_id",
             "object_repr",
