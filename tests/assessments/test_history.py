@@ -171,3 +171,13 @@ def test_the_history_link_of_an_unchanged_question_shows_nothing_rather_than_eve
     urn = question_of(burst.pins.get().version, "q:pi-channels").urn
     response = client.get(reverse("assessments:history", args=[burst.pk]), {"question": urn})
     assert response.status_code == 200 and list(response.context["entries"]) == []
+
+
+def test_history_api_names_events_in_the_readers_language(burst, officer):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(officer)
+    body = api.get(f"/api/v1/assessments/{burst.pk}/history/", HTTP_ACCEPT_LANGUAGE="ja").json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert {r["event_label"] for r in rows if r["event_type"] == "answer.saved"} == {"回答を保存"}
