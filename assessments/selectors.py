@@ -8,6 +8,7 @@ organisation, and refuse writes by auditors with PermissionDenied (403).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from assessments.answer_values import answer_value_labels
 from assessments.models import (
+    OPEN_REVIEW_STATUSES,
     Answer,
     Assessment,
     AssessmentFramework,
@@ -25,6 +28,7 @@ from assessments.models import (
     Evidence,
     QuestionReview,
     ReviewComment,
+    ReviewStatus,
 )
 from frameworks.applicability import Evaluation, provision_applicability
 from frameworks.choices import VersionStatus
@@ -496,8 +500,6 @@ def question_review_list(
     *, assessment: Assessment, open_only: bool = False
 ) -> QuerySet[QuestionReview]:
     """The auditor's verdicts on the assessment's answers; ``open_only``: queries and rejections."""
-    from assessments.models import OPEN_REVIEW_STATUSES
-
     reviews = QuestionReview.objects.filter(assessment=assessment).select_related(
         "question__provision", "updated_by"
     )
@@ -599,8 +601,6 @@ class HistoryEntry:
 
 
 def _text_diff(before: str, after: str) -> list[tuple[str, str]]:
-    import difflib
-
     old, new = before.split(), after.split()
     parts: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new).get_opcodes():
@@ -627,8 +627,6 @@ def _plain(value: Any) -> str:
 
 
 def _history_changes(event: AuditEvent, question: Question | None, language: str) -> list:
-    from assessments.answer_values import answer_value_labels
-
     before, after = event.before or {}, event.after or {}
     labels = {
         "value": _("Answer"),
@@ -670,8 +668,6 @@ def _history_changes(event: AuditEvent, question: Question | None, language: str
 
 
 def _status_label(value: Any) -> str:
-    from assessments.models import ReviewStatus
-
     for choices in (AssessmentStatus, ReviewStatus):
         if value in choices.values:
             return str(choices(value).label)

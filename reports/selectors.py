@@ -8,8 +8,9 @@ import re
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from assessments.models import Assessment, AssessmentStatus
+from assessments.models import Assessment, AssessmentStatus, QuestionReview
 from portal.models import Membership, User
 from reports.models import Report, SignOff
 
@@ -146,10 +147,6 @@ def report_approval_meta(*, report: Report) -> dict[str, str] | None:
     "Auditor", "approved_at": "2026-05-12 10:20 JST", "prepared_by": "officer", "submitted_at":
     "2026-05-11 17:02 JST", "reviewed_by": "Aiko Sato"}``.
     """
-    from django.utils import timezone
-
-    from assessments.models import QuestionReview
-
     signoff = report_signoff_get(report=report)
     if signoff is None:
         return None

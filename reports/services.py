@@ -24,7 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment
-from portal.models import AuditEventType, User
+from assessments.services import assessment_approved_set, assessment_reopen
+from portal.models import AuditEventType, Membership, User
 from portal.services import audit_record
 from reports.analysis import gap_analysis_compute, snapshot_sha256
 from reports.models import Report, ReportLanguage, ReportStatus, SignOff
@@ -257,9 +258,6 @@ def assessment_approve(
     Raises PermissionDenied (not an auditor, or the submitter), AssessmentStateError (not in
     review, open queries) or ValidationError (statement, language).
     """
-    from assessments.services import assessment_approved_set
-    from portal.models import Membership
-
     assessment = assessment_approved_set(
         actor=actor, assessment=assessment, statement=statement, expected_revision=expected_revision
     )
@@ -302,8 +300,6 @@ def assessment_reopen_approved(
     The reason is recorded on the sign-off and in the audit log; the approved report stays as
     issued but is no longer shown as approved.
     """
-    from assessments.services import assessment_reopen
-
     assessment = assessment_reopen(
         actor=actor,
         assessment=assessment,
