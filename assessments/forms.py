@@ -113,8 +113,11 @@ class HistoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everyone = [("", _("Everyone"))]
         self.fields["person"].choices = everyone + [(p, p) for p in choices["people"]]
+        # Only the kinds an assessment's history can hold (not framework or token events).
         self.fields["kind"].choices = [("", _("All events"))] + [
-            (t.value, t.label) for t in AuditEventType
+            (t.value, t.label)
+            for t in AuditEventType
+            if not t.value.startswith(("framework_", "api_token."))
         ]
         subjects = list(choices["subjects"])
         asked = self.data.get("question") if self.is_bound else None

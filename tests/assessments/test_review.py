@@ -343,6 +343,7 @@ def test_auditor_queries_an_answer_in_the_page_and_the_officer_replies(
     client.force_login(officer)
     section = client.get(response["Location"]).content.decode()
     assert 'class="reply-form"' in section and 'class="review-form"' not in section
+    assert "監査担当者から差し戻されました" in section  # the returned banner, in Japanese
     client.post(
         reverse("assessments:review_comment", args=[submitted.pk, question.pk]),
         {"text": "The privacy notice"},
