@@ -22,4 +22,15 @@ urlpatterns = [
     path("assessments/<int:pk>/comments/", apis.CommentListApi.as_view()),
     path("assessments/<int:pk>/questionnaire/", apis.QuestionnaireApi.as_view()),
     path("assessments/<int:pk>/history/", apis.HistoryListApi.as_view()),
+    # --- Reviews ---
+    path("assessments/<int:pk>/return/", apis.AssessmentReturnApi.as_view()),
+    path("assessments/<int:pk>/reviews/", apis.QuestionReviewListApi.as_view()),
+    path(
+        "assessments/<int:pk>/questions/<int:question_pk>/comments/",
+        apis.ReviewCommentListApi.as_view(),
+    ),
+    path(
+        "assessments/<int:pk>/questions/<int:question_pk>/resolve/",
+        apis.ReviewResolveApi.as_view(),
+    ),
 ]

@@ -110,3 +110,56 @@ class AssessmentCreateForm(ScopingForm):
             f"{v.name_ja if kwargs.get('language', 'ja').startswith('ja') else v.name_en} ({v.version})"
         )
         self.fields.pop("revision")
+
+
+# --- History ---------------------------------------------------------------------------------
+
+
+class HistoryFilterForm(forms.Form):
+    """The history page's filters; every field is optional. ``choices`` come from
+    :func:`assessments.selectors.history_filter_choices`: the people and questions that occur."""
+
+    person = forms.ChoiceField(label=_("Person"), required=False)
+    kind = forms.ChoiceField(label=_("Kind of event"), required=False)
+    question = forms.ChoiceField(label=_("Question"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        from portal.models import AuditEventType
+
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("Everyone"))]
+        self.fields["person"].choices = everyone + [(p, p) for p in choices["people"]]
+        # Only the kinds an assessment's history can hold (not framework or token events).
+        self.fields["kind"].choices = [("", _("All events"))] + [
+            (t.value, t.label)
+            for t in AuditEventType
+            if not t.value.startswith(("framework_", "api_token."))
+        ]
+        subjects = list(choices["subjects"])
+        asked = self.data.get("question") if self.is_bound else None
+        if asked and asked not in dict(subjects):
+            # "History of this answer" links a question that may have no event yet: filter by it
+            # and show nothing, rather than refuse the link.
+            subjects.append((asked, asked))
+        self.fields["question"].choices = [("", _("All questions"))] + subjects
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments for the valid, non-empty fields (call is_valid first)."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            key: value
+            for key, value in {
+                "actor_name": data.get("person"),
+                "event_type": data.get("kind"),
+                "subject": data.get("question"),
+                "date_from": data.get("date_from"),
+                "date_to": data.get("date_to"),
+            }.items()
+            if value
+        }

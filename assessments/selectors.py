@@ -8,6 +8,7 @@ organisation, and refuse writes by auditors with PermissionDenied (403).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,19 +16,41 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
+from assessments.answer_values import answer_value_labels
+from assessments.models import (
+    OPEN_REVIEW_STATUSES,
+    Answer,
+    Assessment,
+    AssessmentFramework,
+    AssessmentStatus,
+    Evidence,
+    QuestionReview,
+    ReviewComment,
+    ReviewStatus,
+)
 from frameworks.applicability import Evaluation, provision_applicability
 from frameworks.choices import Strength, VersionStatus
 from frameworks.models import NEWEST_FIRST, FrameworkVersion, Provision, Question, Section
 from frameworks.selectors import version_content_list
-from portal.models import AuditEvent, Membership, Organisation, Role, User
+from portal.models import AuditEvent, AuditEventType, Membership, Organisation, Role, User
+
+#: States in which answers are reviewed and the review threads take comments.
+REVIEW_OPEN_STATES = frozenset({AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED})
 
 # --- Access ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class AssessmentAccess:
+    """What one member may do with one assessment. The only place roles are compared.
+
+    Example: the auditor of Acme AI on a submitted assessment that the officer submitted:
+    ``can_write`` False, ``can_review`` True, ``can_approve`` True (``can_approve`` would be
+    False for the person who submitted it: four eyes).
+    """
+
     assessment: Assessment
     membership: Membership
 
@@ -35,11 +58,54 @@ class AssessmentAccess:
     def can_write(self) -> bool:
         return self.membership.role == Role.OFFICER
 
+    @property
+    def can_review(self) -> bool:
+        """Auditors review answers, return and approve; they never change answers."""
+        return self.membership.role == Role.AUDITOR
 
-def access_assessment(*, user: User, pk: int, write: bool = False) -> AssessmentAccess:
+    @property
+    def can_submit(self) -> bool:
+        return self.can_write and self.assessment.status in (
+            AssessmentStatus.IN_PROGRESS,
+            AssessmentStatus.RETURNED,
+        )
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.can_write and self.assessment.status in (
+            AssessmentStatus.SUBMITTED,
+            AssessmentStatus.APPROVED,
+        )
+
+    @property
+    def can_return(self) -> bool:
+        return self.can_review and self.assessment.status == AssessmentStatus.SUBMITTED
+
+    @property
+    def can_approve(self) -> bool:
+        return self.can_return and self.assessment.submitted_by_id != self.membership.user_id
+
+    @property
+    def can_set_review(self) -> bool:
+        return self.can_review and self.assessment.status in REVIEW_OPEN_STATES
+
+    @property
+    def can_comment(self) -> bool:
+        """Officers reply and auditors follow up while the assessment is in review or returned."""
+        return self.assessment.status in REVIEW_OPEN_STATES
+
+    @property
+    def can_edit_answers(self) -> bool:
+        return self.can_write and not self.assessment.is_locked
+
+
+def access_assessment(
+    *, user: User, pk: int, write: bool = False, review: bool = False
+) -> AssessmentAccess:
     """The assessment if the user is a member of its organisation; 404 otherwise.
 
     With ``write=True`` an auditor gets PermissionDenied: auditors read, never change.
+    With ``review=True`` an officer gets PermissionDenied: only auditors review and approve.
     """
     if not user.is_authenticated:
         raise Http404("No such assessment.")
@@ -53,7 +119,10 @@ def access_assessment(*, user: User, pk: int, write: bool = False) -> Assessment
         raise Http404("No such assessment.")
     if write and membership.role != Role.OFFICER:
         raise PermissionDenied("Auditors cannot change assessments.")
-    return AssessmentAccess(assessment, membership)
+    access = AssessmentAccess(assessment, membership)
+    if review and not access.can_review:
+        raise PermissionDenied("Only auditors review assessments.")
+    return access
 
 
 def access_evidence(*, user: User, assessment: Assessment, pk: int) -> Evidence:
@@ -108,6 +177,9 @@ class QuestionBlock:
     provision_applies: bool
     visible: bool = True
     evidence: list[Evidence] = field(default_factory=list)
+    #: The auditor's verdict and the review thread, when the page asks for them (review_attach).
+    review: QuestionReview | None = None
+    comments: list[ReviewComment] = field(default_factory=list)
 
     @property
     def is_answered(self) -> bool:
@@ -306,14 +378,29 @@ def _assemble(
 
 
 def assessment_history_list(
-    *, assessment: Assessment, subject: str | None = None
+    *,
+    assessment: Assessment,
+    subject: str | None = None,
+    actor_name: str | None = None,
+    event_type: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """The audit rows of one assessment (optionally of one question URN), newest first."""
+    """The audit rows of one assessment, newest first, optionally filtered by question URN,
+    person (their recorded name), kind of event and day (``date_to`` included)."""
     events = AuditEvent.objects.filter(
         context_type="assessments.assessment", context_id=str(assessment.pk)
     )
     if subject:
         events = events.filter(subject=subject)
+    if actor_name:
+        events = events.filter(actor_name=actor_name)
+    if event_type:
+        events = events.filter(event_type=event_type)
+    if date_from:
+        events = events.filter(occurred_at__date__gte=date_from)
+    if date_to:
+        events = events.filter(occurred_at__date__lte=date_to)
     return events.order_by("-occurred_at", "-id")
 
 
@@ -401,3 +488,282 @@ def choice_label(question: Question, key: str, language: str) -> str:
         if choice["key"] == key:
             return choice["label_en" if language.startswith("en") else "label_ja"]
     return key
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+def access_question(*, assessment: Assessment, pk: int) -> Question:
+    """A question of one of the assessment's pinned versions; 404 otherwise."""
+    question = (
+        Question.objects.select_related("provision")
+        .filter(pk=pk, version__assessment_pins__assessment=assessment)
+        .first()
+    )
+    if question is None:
+        raise Http404("No such question.")
+    return question
+
+
+def question_review_list(
+    *, assessment: Assessment, open_only: bool = False
+) -> QuerySet[QuestionReview]:
+    """The auditor's verdicts on the assessment's answers; ``open_only``: queries and rejections."""
+    reviews = QuestionReview.objects.filter(assessment=assessment).select_related(
+        "question__provision", "updated_by"
+    )
+    if open_only:
+        reviews = reviews.filter(status__in=OPEN_REVIEW_STATUSES)
+    return reviews.order_by("question__version_id", "question__order", "id")
+
+
+def review_comment_list(
+    *, assessment: Assessment, question: Question | None = None
+) -> QuerySet[ReviewComment]:
+    comments = ReviewComment.objects.filter(assessment=assessment).select_related("question")
+    if question is not None:
+        comments = comments.filter(question=question)
+    return comments.order_by("created_at", "id")
+
+
+def review_attach(*, questionnaire: Questionnaire) -> None:
+    """Put each question's verdict and thread on its block (two queries whatever the size)."""
+    assessment = questionnaire.assessment
+    for review in QuestionReview.objects.filter(assessment=assessment):
+        block = questionnaire.questions.get(review.question_id)
+        if block is not None:
+            block.review = review
+    for comment in ReviewComment.objects.filter(assessment=assessment).order_by("created_at", "id"):
+        block = questionnaire.questions.get(comment.question_id)
+        if block is not None:
+            block.comments.append(comment)
+
+
+@dataclass
+class ReviewProgress:
+    """How far the auditor got, over the questions that count (applicable and shown).
+
+    Example: 30 counted questions, 24 accepted, 2 queries, 1 rejected: 3 not reviewed, 3 open.
+    """
+
+    accepted: int = 0
+    query: int = 0
+    rejected: int = 0
+    not_reviewed: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.query + self.rejected
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.query + self.rejected + self.not_reviewed
+
+
+def review_progress_get(*, questionnaire: Questionnaire) -> ReviewProgress:
+    """Counts of verdicts; call :func:`review_attach` on the questionnaire first."""
+    progress = ReviewProgress()
+    for block in questionnaire.questions.values():
+        if not block.counts:
+            continue
+        if block.review is None:
+            progress.not_reviewed += 1
+        else:
+            setattr(progress, block.review.status, getattr(progress, block.review.status) + 1)
+    return progress
+
+
+# --- Readable history ------------------------------------------------------------------------
+
+#: Autosaves by one person on one question closer together than this read as one change.
+HISTORY_BURST = dt.timedelta(minutes=5)
+
+
+@dataclass
+class HistoryChange:
+    """One field of a change, as a reader reads it: "Answer: Partly → Yes"."""
+
+    label: str
+    before: str
+    after: str
+    #: For free text: ``[(op, text)]`` with op "=", "-" or "+", word by word.
+    diff: list[tuple[str, str]] | None = None
+
+
+@dataclass
+class HistoryEntry:
+    """One line of the history page: one event, or a burst of autosaves read as one.
+
+    Example: officer, 10:02–10:04, "Answer saved" ×3 on "Do you publish a contact point?":
+    Answer: — → Yes; Comment: "Drafted" → "Drafted, approved by legal".
+    """
+
+    occurred_at: dt.datetime
+    first_at: dt.datetime
+    actor_name: str
+    event_type: str
+    event_label: str
+    subject: str
+    question: Question | None
+    changes: list[HistoryChange]
+    count: int = 1
+
+
+def _text_diff(before: str, after: str) -> list[tuple[str, str]]:
+    old, new = before.split(), after.split()
+    parts: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new).get_opcodes():
+        if op == "equal":
+            parts.append(("=", " ".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("-", " ".join(old[i1:i2])))
+        if j2 > j1:
+            parts.append(("+", " ".join(new[j1:j2])))
+    return parts
+
+
+def _plain(value: Any) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else ""  # "not applicable: yes → —" reads better than "no"
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _history_changes(event: AuditEvent, question: Question | None, language: str) -> list:
+    before, after = event.before or {}, event.after or {}
+    labels = {
+        "value": _("Answer"),
+        "not_applicable": _("Not applicable"),
+        "justification": _("Justification"),
+        "comment": _("Comment"),
+        "status": _("Status"),
+        "reason": _("Reason"),
+        "statement": _("Statement"),
+        "text": _("Comment"),
+        "name": _("File"),
+        "version": _("Version"),
+        "language": _("Language"),
+        "scoping": _("Scope"),
+    }
+    free_text = {"justification", "comment", "reason", "statement", "text"}
+    changes = []
+    keys = [k for k in labels if k in before or k in after]
+    if event.event_type == AuditEventType.ASSESSMENT_SCOPING_CHANGED:
+        keys = sorted(set(before) | set(after))
+    for key in keys:
+        old, new = before.get(key), after.get(key)
+        if old == new and key != "name":
+            continue
+        if key == "value" and question is not None:
+            old_text = answer_value_labels(question, old, language)
+            new_text = answer_value_labels(question, new, language)
+        elif key == "status":
+            old_text, new_text = _status_label(old), _status_label(new)
+        else:
+            old_text, new_text = _plain(old), _plain(new)
+        if old_text == new_text and key != "name":
+            continue
+        diff = (
+            _text_diff(old_text, new_text) if key in free_text and old_text and new_text else None
+        )
+        changes.append(HistoryChange(str(labels.get(key, key)), old_text, new_text, diff))
+    return changes
+
+
+def _status_label(value: Any) -> str:
+    for choices in (AssessmentStatus, ReviewStatus):
+        if value in choices.values:
+            return str(choices(value).label)
+    return _plain(value)
+
+
+def _event_label(event_type: str) -> str:
+    try:
+        return str(AuditEventType(event_type).label)
+    except ValueError:
+        return event_type
+
+
+def history_entry_list(
+    *, assessment: Assessment, events: QuerySet[AuditEvent], language: str
+) -> list[HistoryEntry]:
+    """The history as people read it: question texts instead of URNs, answer labels instead of
+    keys, word diffs of comments, event names in ``language``, and consecutive autosaves by one
+    person on one question within :data:`HISTORY_BURST` folded into one entry (the log itself
+    is untouched). Two queries: the events and their questions.
+    """
+    rows = list(events)
+    urns = {e.subject for e in rows if e.subject}
+    questions: dict[str, Question] = {}
+    if urns:
+        pinned = set(
+            AssessmentFramework.objects.filter(assessment=assessment).values_list(
+                "version_id", flat=True
+            )
+        )
+        # A URN names the same question across versions; prefer the pinned version's wording.
+        for question in Question.objects.filter(urn__in=urns).order_by("-version_id"):
+            if question.urn not in questions or question.version_id in pinned:
+                questions[question.urn] = question
+    entries: list[HistoryEntry] = []
+    # Rows are newest first: fold an older autosave into the entry above it when it continues it.
+    group: list[AuditEvent] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        newest, oldest = group[0], group[-1]
+        question = questions.get(newest.subject)
+        merged = AuditEvent(event_type=newest.event_type, before=oldest.before, after=newest.after)
+        entries.append(
+            HistoryEntry(
+                occurred_at=newest.occurred_at,
+                first_at=oldest.occurred_at,
+                actor_name=newest.actor_name,
+                event_type=newest.event_type,
+                event_label=_event_label(newest.event_type),
+                subject=newest.subject,
+                question=question,
+                changes=_history_changes(merged, question, language),
+                count=len(group),
+            )
+        )
+        group.clear()
+
+    for event in rows:
+        if group:
+            last = group[-1]
+            continues = (
+                event.event_type == AuditEventType.ANSWER_SAVED
+                and last.event_type == AuditEventType.ANSWER_SAVED
+                and event.actor_name == last.actor_name
+                and event.subject == last.subject
+                and last.occurred_at - event.occurred_at <= HISTORY_BURST
+            )
+            if not continues:
+                flush()
+        group.append(event)
+    flush()
+    return entries
+
+
+def history_filter_choices(*, assessment: Assessment, language: str = "ja") -> dict[str, list]:
+    """The people and questions that appear in the assessment's history, for the filters:
+    ``{"people": ["auditor", "officer"], "subjects": [(urn, question text), …]}``."""
+    events = assessment_history_list(assessment=assessment).order_by()
+    people = sorted(set(events.exclude(actor_name="").values_list("actor_name", flat=True)))
+    urns = set(events.exclude(subject="").values_list("subject", flat=True))
+    prompts: dict[str, str] = {}
+    field_name = "prompt_en" if language.startswith("en") else "prompt_ja"
+    for urn, prompt in (
+        Question.objects.filter(urn__in=urns).order_by("version_id").values_list("urn", field_name)
+    ):
+        prompts[urn] = prompt
+    subjects = sorted(((urn, prompts.get(urn, urn)) for urn in urns), key=lambda s: s[1])
+    return {"people": people, "subjects": subjects}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -21,9 +21,24 @@ from django.utils.translation import gettext as _
 
 from assessments.answer_values import answer_value_clean
 from assessments.evidence_files import evidence_path, evidence_type_check
-from assessments.models import Answer, Assessment, AssessmentFramework, AssessmentStatus, Evidence
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentFramework,
+    AssessmentStatus,
+    Evidence,
+    QuestionReview,
+    ReviewComment,
+    ReviewStatus,
+)
 from assessments.scoping import ScopingProfile
-from assessments.selectors import QUESTION_CONTENT_FIELDS, questionnaire_build, upgrade_plan_get
+from assessments.selectors import (
+    QUESTION_CONTENT_FIELDS,
+    REVIEW_OPEN_STATES,
+    access_assessment,
+    questionnaire_build,
+    upgrade_plan_get,
+)
 from frameworks.choices import VersionStatus
 from frameworks.models import FrameworkVersion, Question
 from portal.models import AuditEventType, Organisation, User
@@ -32,6 +47,13 @@ from portal.services import audit_record, audit_record_many
 
 class AssessmentLockedError(ValidationError):
     """The assessment is submitted; reopen it first."""
+
+    http_status = 409
+
+
+class AssessmentStateError(ValidationError):
+    """The assessment is not in a state that allows this step (approving a draft, returning an
+    approved assessment, approving with open queries): nothing was written."""
 
     http_status = 409
 
@@ -75,6 +97,10 @@ def _audit(
 
 
 def _refuse_if_locked(assessment: Assessment) -> None:
+    if assessment.status == AssessmentStatus.APPROVED:
+        raise AssessmentLockedError(
+            _("This assessment is approved and locked. Reopen it, with a reason, to make changes.")
+        )
     if assessment.is_locked:
         raise AssessmentLockedError(
             _("This assessment is submitted and locked. Reopen it to make changes.")
@@ -384,41 +410,89 @@ def evidence_download_record(*, actor: User, assessment: Assessment, evidence: E
 # --- Submit and reopen -----------------------------------------------------------------------
 
 
+def _locked_assessment(assessment: Assessment) -> Assessment:
+    return (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
+
+
+def _refuse_unless_status(assessment: Assessment, allowed: set[str], message: str) -> None:
+    if assessment.status not in allowed:
+        raise AssessmentStateError({"status": message})
+
+
 @transaction.atomic
 def assessment_submit(
     *, actor: User, assessment: Assessment, expected_revision: int | None = None
 ) -> Assessment:
-    """Lock the assessment once every applicable required question is answered."""
-    assessment = (
-        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
-    )
+    """Send a draft or a returned assessment for review, once every applicable required question
+    is answered. Answers are locked until an auditor returns it or it is reopened."""
+    assessment = _locked_assessment(assessment)
     _refuse_if_locked(assessment)
+    _refuse_unless_status(
+        assessment,
+        {AssessmentStatus.IN_PROGRESS, AssessmentStatus.RETURNED},
+        _("Only a draft or a returned assessment can be submitted."),
+    )
     missing = questionnaire_build(assessment=assessment).missing()
     if missing:
         raise AssessmentIncompleteError(missing)
+    before = assessment.status
     _bump(assessment, expected_revision)
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = timezone.now()
+    assessment.submitted_by = actor
     assessment.save()
     _audit(
         actor=actor,
         event=AuditEventType.ASSESSMENT_SUBMITTED,
         assessment=assessment,
-        before={"status": AssessmentStatus.IN_PROGRESS},
+        before={"status": before},
         after={"status": assessment.status},
     )
     return assessment
 
 
+def _reason_clean(reason: str, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationError({"reason": _("Give a reason; it is recorded in the history.")})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": _("Keep the reason under 2,000 characters.")})
+    return reason
+
+
 @transaction.atomic
 def assessment_reopen(
-    *, actor: User, assessment: Assessment, expected_revision: int | None = None
+    *,
+    actor: User,
+    assessment: Assessment,
+    reason: str = "",
+    expected_revision: int | None = None,
+    voids_approval: bool = False,
 ) -> Assessment:
-    assessment = (
-        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    """Back to draft: a submitted assessment is withdrawn from review (a reason is optional); an
+    approved one needs a reason, which is recorded, and its approval no longer holds.
+
+    The approval record itself lives in ``reports`` (it names a report snapshot), so an approved
+    assessment is reopened only through :func:`reports.services.assessment_reopen_approved`,
+    which passes ``voids_approval=True`` and voids the sign-off in the same transaction.
+    """
+    assessment = _locked_assessment(assessment)
+    allowed = {AssessmentStatus.SUBMITTED}
+    if voids_approval:
+        allowed.add(AssessmentStatus.APPROVED)
+    _refuse_unless_status(
+        assessment,
+        allowed,
+        _(
+            "Only a submitted assessment can be reopened here; an approved one is reopened with a reason, which voids its approval."
+        )
+        if assessment.status == AssessmentStatus.APPROVED
+        else _("Only a submitted or an approved assessment can be reopened."),
     )
-    if not assessment.is_locked:
-        raise ValidationError({"status": _("This assessment is not submitted.")})
+    before = assessment.status
+    reason = _reason_clean(reason, required=before == AssessmentStatus.APPROVED)
     _bump(assessment, expected_revision)
     assessment.status = AssessmentStatus.IN_PROGRESS
     assessment.submitted_at = None
@@ -427,8 +501,8 @@ def assessment_reopen(
         actor=actor,
         event=AuditEventType.ASSESSMENT_REOPENED,
         assessment=assessment,
-        before={"status": AssessmentStatus.SUBMITTED},
-        after={"status": assessment.status},
+        before={"status": before},
+        after={"status": assessment.status, "reason": reason},
     )
     return assessment
 
@@ -750,3 +824,231 @@ def answers_workbook_import(
         },
     )
     return WorkbookImportResult(changed=len(items), unchanged=read.unchanged)
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+class ReviewOpenError(AssessmentStateError):
+    """Approval refused: some answers still have an open query or a rejection."""
+
+    def __init__(self, open_reviews: list[QuestionReview]):
+        self.open_reviews = open_reviews
+        super().__init__(
+            {
+                "reviews": _("%(n)d answers still have an open query or a rejection.")
+                % {"n": len(open_reviews)}
+            }
+        )
+
+
+def _reviewer_check(actor: User, assessment: Assessment) -> None:
+    """Auditors of the organisation review; anyone else is refused (403, or 404 for outsiders)."""
+    access_assessment(user=actor, pk=assessment.pk, review=True)
+
+
+def _text_clean(text: str, *, field: str, required: bool) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({field: _("Write a comment.")})
+    if len(text) > 10_000:
+        raise ValidationError({field: _("Keep comments under 10,000 characters.")})
+    return text
+
+
+def _comment_add(
+    *, actor: User, assessment: Assessment, question: Question, text: str, resolves: bool = False
+) -> ReviewComment:
+    comment = ReviewComment(
+        assessment=assessment,
+        question=question,
+        author=actor,
+        author_name=actor.get_username(),
+        text=text,
+        resolves=resolves,
+    )
+    comment.full_clean(exclude=["assessment", "question", "author"])
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def assessment_return(
+    *, actor: User, assessment: Assessment, reason: str, expected_revision: int | None = None
+) -> Assessment:
+    """An auditor sends a submitted assessment back to the officer, with a reason (usually: the
+    open queries). The officer may then change answers and submit again."""
+    _reviewer_check(actor, assessment)
+    assessment = _locked_assessment(assessment)
+    _refuse_unless_status(
+        assessment,
+        {AssessmentStatus.SUBMITTED},
+        _("Only an assessment in review can be returned."),
+    )
+    reason = _reason_clean(reason, required=True)
+    _bump(assessment, expected_revision)
+    assessment.status = AssessmentStatus.RETURNED
+    assessment.save()
+    open_queries = QuestionReview.objects.filter(
+        assessment=assessment, status__in=[ReviewStatus.QUERY, ReviewStatus.REJECTED]
+    ).count()
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSESSMENT_RETURNED,
+        assessment=assessment,
+        before={"status": AssessmentStatus.SUBMITTED},
+        after={"status": assessment.status, "reason": reason, "open_queries": open_queries},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_approved_set(
+    *,
+    actor: User,
+    assessment: Assessment,
+    statement: str,
+    expected_revision: int | None = None,
+) -> Assessment:
+    """Mark a submitted assessment approved, checking the four-eyes rule.
+
+    The approver must be an auditor of the organisation (403 otherwise) and not the person who
+    submitted it (403); the assessment must be in review (409) with no open query or rejection
+    (409). The sign-off that names the approved report snapshot is recorded by
+    :func:`reports.services.assessment_approve`, which calls this in its transaction.
+    """
+    _reviewer_check(actor, assessment)
+    assessment = _locked_assessment(assessment)
+    if assessment.submitted_by_id == actor.pk:
+        raise PermissionDenied(_("The person who submitted an assessment cannot approve it."))
+    _refuse_unless_status(
+        assessment,
+        {AssessmentStatus.SUBMITTED},
+        _("Only an assessment in review can be approved."),
+    )
+    open_reviews = list(
+        QuestionReview.objects.filter(
+            assessment=assessment, status__in=[ReviewStatus.QUERY, ReviewStatus.REJECTED]
+        )
+    )
+    if open_reviews:
+        raise ReviewOpenError(open_reviews)
+    statement = (statement or "").strip()
+    if not statement:
+        raise ValidationError({"statement": _("Write the approval statement.")})
+    if len(statement) > 2000:
+        raise ValidationError({"statement": _("Keep the statement under 2,000 characters.")})
+    _bump(assessment, expected_revision)
+    assessment.status = AssessmentStatus.APPROVED
+    assessment.save()
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSESSMENT_APPROVED,
+        assessment=assessment,
+        before={"status": AssessmentStatus.SUBMITTED},
+        after={"status": assessment.status, "statement": statement},
+    )
+    return assessment
+
+
+@transaction.atomic
+def question_review_set(
+    *,
+    actor: User,
+    assessment: Assessment,
+    question: Question,
+    status: str,
+    comment: str = "",
+) -> QuestionReview:
+    """An auditor's verdict on one answer: accepted, query or rejected.
+
+    A query or a rejection needs a comment, which opens (or continues) the question's thread;
+    accepting an open query resolves it. Only while the assessment is in review or returned.
+    """
+    _reviewer_check(actor, assessment)
+    assessment = _locked_assessment(assessment)
+    _refuse_unless_status(
+        assessment,
+        REVIEW_OPEN_STATES,
+        _("Answers are reviewed only while the assessment is in review."),
+    )
+    if status not in ReviewStatus.values:
+        raise ValidationError({"status": _("Choose accepted, query or rejected.")})
+    text = _text_clean(comment, field="comment", required=status != ReviewStatus.ACCEPTED)
+    review = (
+        QuestionReview.objects.select_for_update()
+        .filter(assessment=assessment, question=question)
+        .first()
+    )
+    before = review.status if review else None
+    if review is None:
+        review = QuestionReview(assessment=assessment, question=question)
+    if before == status and not text:
+        return review  # nothing changed: no audit row
+    resolves = before in (ReviewStatus.QUERY, ReviewStatus.REJECTED) and status == (
+        ReviewStatus.ACCEPTED
+    )
+    review.status = status
+    review.updated_by = actor
+    review.full_clean(exclude=["assessment", "question", "updated_by"], validate_unique=False)
+    review.save()
+    if text:
+        _comment_add(
+            actor=actor, assessment=assessment, question=question, text=text, resolves=resolves
+        )
+    _audit(
+        actor=actor,
+        event=AuditEventType.REVIEW_RESOLVED if resolves else AuditEventType.REVIEW_STATUS_SET,
+        assessment=assessment,
+        obj=review,
+        before={"status": before},
+        after={"status": status, "comment": text},
+        subject=question.urn,
+    )
+    return review
+
+
+@transaction.atomic
+def review_resolve(
+    *, actor: User, assessment: Assessment, question: Question, comment: str = ""
+) -> QuestionReview:
+    """The auditor closes an open query or rejection by accepting the (replied or changed) answer."""
+    review = QuestionReview.objects.filter(assessment=assessment, question=question).first()
+    if review is None or not review.is_open:
+        raise AssessmentStateError({"status": _("This question has no open query.")})
+    return question_review_set(
+        actor=actor,
+        assessment=assessment,
+        question=question,
+        status=ReviewStatus.ACCEPTED,
+        comment=comment or _("Resolved."),
+    )
+
+
+@transaction.atomic
+def review_comment_add(
+    *, actor: User, assessment: Assessment, question: Question, text: str
+) -> ReviewComment:
+    """A message in one question's review thread: an officer's reply or an auditor's follow-up.
+
+    Members of the organisation only, while the assessment is in review or returned. Replying
+    changes no answer; the officer changes the answer itself through :func:`answer_save`.
+    """
+    access_assessment(user=actor, pk=assessment.pk)
+    assessment = _locked_assessment(assessment)
+    _refuse_unless_status(
+        assessment,
+        REVIEW_OPEN_STATES,
+        _("Review comments are open only while the assessment is in review or returned."),
+    )
+    text = _text_clean(text, field="text", required=True)
+    comment = _comment_add(actor=actor, assessment=assessment, question=question, text=text)
+    _audit(
+        actor=actor,
+        event=AuditEventType.REVIEW_COMMENT_ADDED,
+        assessment=assessment,
+        obj=comment,
+        after={"text": text},
+        subject=question.urn,
+    )
+    return comment

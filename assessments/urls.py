@@ -26,4 +26,18 @@ urlpatterns = [
     path("<int:pk>/upgrade/<int:pin_pk>/", views.upgrade, name="upgrade"),
     path("<int:pk>/export.xlsx", views.questionnaire_export, name="export_xlsx"),
     path("<int:pk>/import/", views.questionnaire_import, name="import_xlsx"),
+    # --- Reviews ---
+    path("<int:pk>/return/", views.assessment_return, name="return"),
+    path("<int:pk>/reviews/", views.review_list, name="reviews"),
+    path("<int:pk>/questions/<int:question_pk>/review/", views.question_review, name="review"),
+    path(
+        "<int:pk>/questions/<int:question_pk>/comments/",
+        views.review_comment,
+        name="review_comment",
+    ),
+    path(
+        "<int:pk>/questions/<int:question_pk>/resolve/",
+        views.review_resolve,
+        name="review_resolve",
+    ),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
 from assessments.downloads import evidence_file_response
-from assessments.forms import AssessmentCreateForm, ScopingForm
-from assessments.models import AssessmentFramework
+from assessments.forms import AssessmentCreateForm, HistoryFilterForm, ScopingForm
+from assessments.models import AssessmentFramework, AssessmentStatus
 from assessments.workbooks import (
     MAX_WORKBOOK_BYTES,
     XLSX_CONTENT_TYPE,
@@ -105,10 +106,12 @@ def assessment_detail(request, pk: int):
         if (target := selectors.framework_version_upgrade_target(pin=pin))
     ]
     show_missing = request.GET.get("missing") == "1"
+    selectors.review_attach(questionnaire=questionnaire)
     context = {
         "access": access,
         "assessment": assessment,
         "q": questionnaire,
+        "review_progress": selectors.review_progress_get(questionnaire=questionnaire),
         "upgrades": upgrades,
         "missing": questionnaire.missing() if show_missing else [],
         "show_missing": show_missing,
@@ -159,6 +162,7 @@ def scoping_edit(request, pk: int):
 def section(request, pk: int, section_pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk)
     questionnaire = selectors.questionnaire_build(assessment=access.assessment)
+    selectors.review_attach(questionnaire=questionnaire)
     block = questionnaire.sections.get(section_pk)
     top = questionnaire.top_section_of(section_pk) if block else None
     if top is None:
@@ -209,6 +213,8 @@ def _question_fragment(
     """The autosave response: the save status, plus out-of-band updates of the revision,
     the progress bars and every follow-up question whose visibility may have changed."""
     questionnaire = selectors.questionnaire_build(assessment=access.assessment)
+    if access.can_comment:  # the re-rendered follow-ups keep their review threads
+        selectors.review_attach(questionnaire=questionnaire)
     block = questionnaire.questions.get(question_id)
     if block is None:
         raise Http404("No such question.")
@@ -353,10 +359,33 @@ def _revision(request) -> int | None:
         return None
 
 
+def _confirm(request, access, *, status: int = 200, **context):
+    """The confirmation page of a state change: works without JavaScript, names what happens,
+    and asks for a reason where the change needs one."""
+    return render(
+        request,
+        "assessments/confirm.html",
+        {"access": access, "assessment": access.assessment, **context},
+        status=status,
+    )
+
+
 @login_required
-@require_POST
 def assessment_submit(request, pk: int):
+    """GET: what submitting means, and a confirm button. POST: submit for review."""
     access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    if request.method != "POST":
+        return _confirm(
+            request,
+            access,
+            title=_("Submit for review"),
+            explanation=_(
+                "Answers are locked while an auditor reviews them. The auditor approves the "
+                "assessment or returns it with queries."
+            ),
+            action=reverse("assessments:submit", args=[pk]),
+            button=_("Submit for review"),
+        )
     try:
         services.assessment_submit(
             actor=request.user, assessment=access.assessment, expected_revision=_revision(request)
@@ -368,18 +397,44 @@ def assessment_submit(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("Submitted. The assessment is locked; an officer can reopen it.")
+            request, _("Submitted for review. Answers are locked until an auditor returns it.")
         )
     return redirect("assessments:detail", pk=pk)
 
 
 @login_required
-@require_POST
 def assessment_reopen(request, pk: int):
+    """GET: confirm, with a reason (required for an approved assessment). POST: back to draft.
+
+    An approved assessment is reopened through ``reports:reopen``, which also voids its sign-off;
+    the confirmation page posts there.
+    """
     access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    approved = access.assessment.status == AssessmentStatus.APPROVED
+    if request.method != "POST":
+        return _confirm(
+            request,
+            access,
+            title=_("Reopen the assessment"),
+            explanation=_(
+                "Reopening voids the approval: reports issued so far are no longer shown as "
+                "approved, and the assessment needs a new review."
+            )
+            if approved
+            else _("Reopening withdraws the assessment from review and unlocks the answers."),
+            action=reverse("reports:reopen", args=[pk])
+            if approved
+            else reverse("assessments:reopen", args=[pk]),
+            button=_("Reopen"),
+            reason=True,
+            reason_required=approved,
+        )
     try:
         services.assessment_reopen(
-            actor=request.user, assessment=access.assessment, expected_revision=_revision(request)
+            actor=request.user,
+            assessment=access.assessment,
+            reason=request.POST.get("reason", ""),
+            expected_revision=_revision(request),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -390,14 +445,72 @@ def assessment_reopen(request, pk: int):
 
 @login_required
 def history(request, pk: int):
+    """The assessment's history as people read it, filtered, paged, or as CSV (``?format=csv``)."""
     access = selectors.access_assessment(user=request.user, pk=pk)
-    subject = request.GET.get("question") or None
-    events = selectors.assessment_history_list(assessment=access.assessment, subject=subject)[:500]
+    form = HistoryFilterForm(
+        request.GET or None,
+        choices=selectors.history_filter_choices(
+            assessment=access.assessment, language=_language()
+        ),
+    )
+    valid = form.is_valid() or not form.is_bound
+    filters = form.filters()  # the valid fields still apply; the invalid ones are named
+    events = selectors.assessment_history_list(assessment=access.assessment, **filters)
+    entries = selectors.history_entry_list(
+        assessment=access.assessment, events=events, language=_language()[:2]
+    )
+    if request.GET.get("format") == "csv":
+        return _history_csv(access.assessment, entries)
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "assessments/history.html",
-        {"access": access, "assessment": access.assessment, "events": events, "subject": subject},
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "form": form,
+            "page": page,
+            "entries": page.object_list,
+            "subject": filters.get("subject"),
+            "query": query.urlencode(),
+        },
+        status=200 if valid else 400,
     )
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+def _history_csv(assessment, entries) -> HttpResponse:
+    """UTF-8 with a byte-order mark, so that Excel opens Japanese text correctly."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(
+        [_("When"), _("Who"), _("What"), _("Times"), _("Question"), _("Before"), _("After")]
+    )
+    for e in entries:
+        writer.writerow(
+            [
+                e.occurred_at.isoformat(),
+                e.actor_name,
+                e.event_label,
+                e.count,
+                e.question.prompt_ja
+                if e.question and _language().startswith("ja")
+                else (e.question.prompt_en if e.question else e.subject),
+                "\n".join(f"{c.label}: {c.before}" for c in e.changes),
+                "\n".join(f"{c.label}: {c.after}" for c in e.changes),
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="history-{assessment.pk}.csv"'
+    return response
 
 
 @login_required
@@ -494,3 +607,148 @@ def questionnaire_import(request, pk: int):
                 return redirect("assessments:detail", pk=pk)
     context = {"access": access, "assessment": access.assessment, "errors": errors}
     return render(request, "assessments/import.html", context, status=status)
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+@login_required
+def assessment_return(request, pk: int):
+    """GET: confirm, with the reason. POST: an auditor returns the assessment to the officer."""
+    access = selectors.access_assessment(user=request.user, pk=pk, review=True)
+    if request.method != "POST":
+        return _confirm(
+            request,
+            access,
+            title=_("Return to the officer"),
+            explanation=_(
+                "The officer can then change answers and reply to your queries, and submits "
+                "again. Open queries: %(n)d."
+            )
+            % {
+                "n": selectors.question_review_list(
+                    assessment=access.assessment, open_only=True
+                ).count()
+            },
+            action=reverse("assessments:return", args=[pk]),
+            button=_("Return with queries"),
+            reason=True,
+            reason_required=True,
+        )
+    try:
+        services.assessment_return(
+            actor=request.user,
+            assessment=access.assessment,
+            reason=request.POST.get("reason", ""),
+            expected_revision=_revision(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Returned to the officer. The reason is in the history."))
+    return redirect("assessments:detail", pk=pk)
+
+
+def _review_done(request, access, question, error: str | None = None):
+    """After a review action: the question's review block (htmx), or back to its section."""
+    if request.htmx:
+        questionnaire = selectors.questionnaire_build(assessment=access.assessment)
+        selectors.review_attach(questionnaire=questionnaire)
+        block = questionnaire.questions.get(question.pk)
+        html = render_to_string(
+            "assessments/_review.html",
+            {
+                "access": selectors.access_assessment(user=request.user, pk=access.assessment.pk),
+                "assessment": access.assessment,
+                "a_url": _assessment_url(access.assessment),
+                "block": block,
+                "review_error": error,
+            },
+            request=request,
+        )
+        return HttpResponse(html, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    return redirect(
+        reverse("assessments:section", args=[access.assessment.pk, question.provision.section_id])
+        + f"#question-{question.pk}"
+    )
+
+
+def _message(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+@require_POST
+def question_review(request, pk: int, question_pk: int):
+    """An auditor sets accepted / query / rejected on one answer, with a comment."""
+    access = selectors.access_assessment(user=request.user, pk=pk, review=True)
+    question = selectors.access_question(assessment=access.assessment, pk=question_pk)
+    try:
+        services.question_review_set(
+            actor=request.user,
+            assessment=access.assessment,
+            question=question,
+            status=request.POST.get("status", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as exc:
+        return _review_done(request, access, question, _message(exc))
+    return _review_done(request, access, question)
+
+
+@login_required
+@require_POST
+def review_comment(request, pk: int, question_pk: int):
+    """A reply (officer) or a follow-up (auditor) in one question's review thread."""
+    access = selectors.access_assessment(user=request.user, pk=pk)
+    question = selectors.access_question(assessment=access.assessment, pk=question_pk)
+    try:
+        services.review_comment_add(
+            actor=request.user,
+            assessment=access.assessment,
+            question=question,
+            text=request.POST.get("text", ""),
+        )
+    except ValidationError as exc:
+        return _review_done(request, access, question, _message(exc))
+    return _review_done(request, access, question)
+
+
+@login_required
+@require_POST
+def review_resolve(request, pk: int, question_pk: int):
+    """The auditor accepts the answer and closes its open query."""
+    access = selectors.access_assessment(user=request.user, pk=pk, review=True)
+    question = selectors.access_question(assessment=access.assessment, pk=question_pk)
+    try:
+        services.review_resolve(
+            actor=request.user,
+            assessment=access.assessment,
+            question=question,
+            comment=request.POST.get("text", ""),
+        )
+    except ValidationError as exc:
+        return _review_done(request, access, question, _message(exc))
+    return _review_done(request, access, question)
+
+
+@login_required
+def review_list(request, pk: int):
+    """The reviewed questions, by default only the open queries and rejections (``?show=all``)."""
+    access = selectors.access_assessment(user=request.user, pk=pk)
+    open_only = request.GET.get("show") != "all"
+    reviews = list(
+        selectors.question_review_list(assessment=access.assessment, open_only=open_only)
+    )
+    return render(
+        request,
+        "assessments/reviews.html",
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "reviews": reviews,
+            "open_only": open_only,
+        },
+    )

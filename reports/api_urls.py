@@ -9,4 +9,7 @@ urlpatterns = [
     path("reports/verify/", apis.ReportVerifyApi.as_view()),
     path("reports/<int:pk>/", apis.ReportDetailApi.as_view()),
     path("reports/<int:pk>/download/", apis.ReportDownloadApi.as_view()),
+    # --- Approval ---
+    path("assessments/<int:pk>/approve/", apis.AssessmentApproveApi.as_view()),
+    path("assessments/<int:pk>/approval/reopen/", apis.AssessmentReopenApprovedApi.as_view()),
 ]

@@ -12,7 +12,7 @@ from assessments.selectors import access_assessment
 from portal.api.schema import ERRORS
 from reports import selectors, services
 from reports.downloads import report_file_response
-from reports.models import Report, ReportLanguage
+from reports.models import Report, ReportLanguage, SignOff
 
 
 class ReportOutput(serializers.ModelSerializer):
@@ -33,7 +33,11 @@ class ReportOutput(serializers.ModelSerializer):
             "pdf_sha256",
             "pdf_size",
             "pages",
+            "approved",
         ]
+
+    #: True only for the report whose snapshot the live sign-off names (reports.selectors).
+    approved = serializers.BooleanField(read_only=True, default=False)
 
 
 class ReportInput(serializers.Serializer):
@@ -101,3 +105,76 @@ class ReportVerifyApi(APIView):
         return Response(
             {"issued": report is not None, "report": ReportOutput(report).data if report else None}
         )
+
+
+# --- Approval --------------------------------------------------------------------------------
+
+
+class ApproveInput(serializers.Serializer):
+    statement = serializers.CharField(max_length=2000)
+    language = serializers.ChoiceField(choices=ReportLanguage.choices)
+    revision = serializers.IntegerField(required=False, min_value=0, max_value=2**31)
+
+
+class SignOffOutput(serializers.ModelSerializer):
+    report = ReportOutput()
+
+    class Meta:
+        model = SignOff
+        fields = [
+            "id",
+            "report",
+            "snapshot_sha256",
+            "approver_name",
+            "approver_role",
+            "statement",
+            "approved_at",
+            "voided_at",
+            "void_reason",
+        ]
+
+
+@extend_schema(request=ApproveInput, responses={201: SignOffOutput, **ERRORS})
+class AssessmentApproveApi(APIView):
+    """Approve a submitted assessment: 403 for officers and for the person who submitted it,
+    409 when it is not in review or has open queries. The sign-off names the SHA-256 of the
+    report snapshot made in the same step; that report renders like any other."""
+
+    def post(self, request, pk: int):
+        access = access_assessment(user=request.user, pk=pk, review=True)
+        data = ApproveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        signoff = services.assessment_approve(
+            actor=request.user,
+            assessment=access.assessment,
+            statement=data.validated_data["statement"],
+            language=data.validated_data["language"],
+            expected_revision=data.validated_data.get("revision"),
+        )
+        signoff.report = selectors.access_report(user=request.user, pk=signoff.report_id)
+        return Response(SignOffOutput(signoff).data, status=status.HTTP_201_CREATED)
+
+
+class ReopenApprovedInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    revision = serializers.IntegerField(required=False, min_value=0, max_value=2**31)
+
+
+@extend_schema(request=ReopenApprovedInput, responses={200: SignOffOutput, **ERRORS})
+class AssessmentReopenApprovedApi(APIView):
+    """Reopen an approved assessment with a reason (officers): the sign-off is voided."""
+
+    def post(self, request, pk: int):
+        access = access_assessment(user=request.user, pk=pk, write=True)
+        data = ReopenApprovedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.assessment_reopen_approved(
+            actor=request.user,
+            assessment=access.assessment,
+            reason=data.validated_data["reason"],
+            expected_revision=data.validated_data.get("revision"),
+        )
+        signoff = (
+            SignOff.objects.filter(report__assessment=access.assessment).order_by("-id").first()
+        )
+        return Response(SignOffOutput(signoff).data if signoff else None)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentStatus, QuestionReview
 from portal.models import Membership, User
-from reports.models import Report
+from reports.models import Report, SignOff
 
 
 def access_report(*, user: User, pk: int) -> Report:
     """The report if the user is a member of its organisation; the same 404 otherwise."""
-    report = Report.objects.select_related("organisation", "assessment").filter(pk=pk).first()
+    report = (
+        report_approval_annotate(Report.objects.select_related("organisation", "assessment"))
+        .filter(pk=pk)
+        .first()
+    )
     if (
         report is None
         or not user.is_authenticated
@@ -27,7 +33,7 @@ def access_report(*, user: User, pk: int) -> Report:
 
 def report_list(*, assessment: Assessment) -> QuerySet[Report]:
     return (
-        Report.objects.filter(assessment=assessment)
+        report_approval_annotate(Report.objects.filter(assessment=assessment))
         .select_related("requested_by")
         .order_by("-requested_at", "-id")
     )
@@ -83,3 +89,114 @@ def access_evidence_pack(*, user: User, pk: int):
     ):
         raise Http404("No such evidence pack.")
     return pack
+
+
+# --- Approval --------------------------------------------------------------------------------
+
+#: How a report's stage reads from its snapshot's assessment status. "approved" is never read from
+#: the snapshot: only the report whose snapshot the live sign-off names is approved.
+SNAPSHOT_STAGES = {
+    AssessmentStatus.IN_PROGRESS: "draft",
+    AssessmentStatus.SUBMITTED: "submitted",
+    AssessmentStatus.RETURNED: "returned",
+    AssessmentStatus.APPROVED: "submitted",
+}
+
+
+def _live_signoffs():
+    """Sign-offs that hold: not voided, of an assessment approved now, and the newest of their
+    assessment (an approval replaces any earlier one, even one a reopen failed to void)."""
+    newer = SignOff.objects.filter(
+        report__assessment_id=OuterRef("report__assessment_id"), pk__gt=OuterRef("pk")
+    )
+    return SignOff.objects.filter(
+        voided_at__isnull=True, report__assessment__status=AssessmentStatus.APPROVED
+    ).exclude(Exists(newer))
+
+
+def report_approval_annotate(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Each report with ``approved``: True only when a live sign-off names its snapshot.
+
+    A live sign-off is one not voided, of an assessment that is approved now. Reports asked for
+    later (newer snapshots) are not approved, even if nothing changed.
+    """
+    return reports.annotate(
+        approved=Exists(
+            _live_signoffs().filter(
+                report__assessment_id=OuterRef("assessment_id"),
+                snapshot_sha256=OuterRef("snapshot_sha256"),
+            )
+        )
+    )
+
+
+def signoff_live_get(*, assessment: Assessment, include_reopened: bool = False) -> SignOff | None:
+    """The assessment's sign-off that holds now (the newest not voided), or None.
+
+    ``include_reopened``: also while the assessment is no longer approved (used to void it).
+    """
+    signoff = (
+        SignOff.objects.filter(report__assessment=assessment)
+        .select_related("report", "approved_by")
+        .order_by("-id")
+        .first()
+    )
+    if signoff is None or signoff.voided_at is not None:
+        return None
+    if not include_reopened and assessment.status != AssessmentStatus.APPROVED:
+        return None
+    return signoff
+
+
+def report_stage_get(*, report: Report) -> str:
+    """draft / submitted / returned / approved: the review stage the report stands for."""
+    if report_signoff_get(report=report) is not None:
+        return "approved"
+    status = (report.snapshot or {}).get("assessment", {}).get("status")
+    return SNAPSHOT_STAGES.get(status, "draft")
+
+
+def report_signoff_get(*, report: Report) -> SignOff | None:
+    """The live sign-off that names this report's snapshot, if any."""
+    return (
+        _live_signoffs()
+        .filter(report__assessment_id=report.assessment_id, snapshot_sha256=report.snapshot_sha256)
+        .select_related("approved_by")
+        .order_by("-approved_at", "-id")
+        .first()
+    )
+
+
+def report_approval_meta(*, report: Report) -> dict[str, str] | None:
+    """The sign-off block of an approved report, as strings, or None when it is not approved.
+
+    Example: ``{"statement": "I reviewed…", "approved_by": "Aiko Sato", "approved_by_role":
+    "Auditor", "approved_at": "2026-05-12 10:20 JST", "prepared_by": "officer", "submitted_at":
+    "2026-05-11 17:02 JST", "reviewed_by": "Aiko Sato"}``.
+    """
+    signoff = report_signoff_get(report=report)
+    if signoff is None:
+        return None
+    assessment = Assessment.objects.select_related("submitted_by").get(pk=report.assessment_id)
+
+    def when(value) -> str:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z") if value else ""
+
+    def name(user) -> str:
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+    reviewers = {
+        name(r.updated_by)
+        for r in QuestionReview.objects.filter(assessment=assessment).select_related("updated_by")
+        if r.updated_by
+    }
+    submitted_at = (report.snapshot or {}).get("assessment", {}).get("submitted_at")
+    return {
+        "statement": signoff.statement,
+        "approved_by": signoff.approver_name,
+        "approved_by_role": signoff.approver_role,
+        "approved_at": when(signoff.approved_at),
+        "prepared_by": name(assessment.submitted_by),
+        "submitted_at": when(dt.datetime.fromisoformat(submitted_at)) if submitted_at else "",
+        "reviewed_by": ", ".join(sorted(reviewers)) or signoff.approver_name,
+    }

@@ -21,15 +21,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment
-from portal.models import AuditEventType, User
+from assessments.services import assessment_approved_set, assessment_reopen
+from portal.models import AuditEventType, Membership, User
 from portal.services import audit_record
 from reports.analysis import gap_analysis_compute, snapshot_sha256
-from reports.models import Report, ReportLanguage, ReportStatus
+from reports.models import Report, ReportLanguage, ReportStatus, SignOff
 from reports.rendering import report_html_render, report_pdf_render
+from reports.selectors import report_approval_meta, report_stage_get, signoff_live_get
 from reports.verification import report_pdf_sign, report_verification_url, verification_qr_svg
 
 logger = logging.getLogger(__name__)
@@ -39,9 +41,9 @@ def report_path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "reports" / name
 
 
-def report_meta(report: Report) -> dict[str, str]:
+def report_meta(report: Report) -> dict:
     issued = timezone.localtime(report.requested_at)
-    return {
+    meta = {
         "report_id": str(report.pk),
         "issued_at": issued.strftime("%Y-%m-%d %H:%M %Z"),
         "snapshot_sha256": report.snapshot_sha256,
@@ -50,6 +52,10 @@ def report_meta(report: Report) -> dict[str, str]:
         "verification_url": report_verification_url(report),
         "qr_svg": verification_qr_svg(report_verification_url(report)),
     }
+    # --- Approval ---
+    meta["stage"] = report_stage_get(report=report)
+    meta["approval"] = report_approval_meta(report=report)
+    return meta
 
 
 def _audit(
@@ -236,3 +242,92 @@ def report_download_record(*, actor: User, report: Report) -> None:
         report=report,
         after={"pdf_sha256": report.pdf_sha256},
     )
+
+
+# --- Approval --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_approve(
+    *,
+    actor: User,
+    assessment: Assessment,
+    statement: str,
+    language: str,
+    expected_revision: int | None = None,
+) -> SignOff:
+    """Approve a submitted assessment: the four-eyes check, a report of exactly what is approved,
+    and a sign-off bound to that report's snapshot, all or nothing.
+
+    Example: ``auditor2`` approves *FY2026 review* (submitted by ``officer``) with "I reviewed the
+    answers and evidence"; report 41 is requested (snapshot ``3f…``, stage "approved") and the
+    sign-off names ``3f…``. A later report of the same assessment is not approved.
+    Raises PermissionDenied (not an auditor, or the submitter), AssessmentStateError (not in
+    review, open queries) or ValidationError (statement, language).
+    """
+    assessment = assessment_approved_set(
+        actor=actor, assessment=assessment, statement=statement, expected_revision=expected_revision
+    )
+    report = report_request(actor=actor, assessment=assessment, language=language)
+    membership = Membership.objects.get(user=actor, organisation_id=assessment.organisation_id)
+    with translation.override(language):  # the role as the approved report names it
+        role = str(membership.get_role_display())
+    signoff = SignOff(
+        report=report,
+        snapshot_sha256=report.snapshot_sha256,
+        approved_by=actor,
+        approver_name=actor.get_full_name() or actor.get_username(),
+        approver_role=role,
+        statement=statement.strip(),
+    )
+    signoff.full_clean(exclude=["report", "approved_by"])
+    signoff.save()
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.SIGNOFF_RECORDED,
+        obj=signoff,
+        after={
+            "report": report.pk,
+            "snapshot_sha256": signoff.snapshot_sha256,
+            "statement": signoff.statement,
+            "approver_role": signoff.approver_role,
+        },
+        organisation=assessment.organisation,
+        context=assessment,
+    )
+    return signoff
+
+
+@transaction.atomic
+def assessment_reopen_approved(
+    *, actor: User, assessment: Assessment, reason: str, expected_revision: int | None = None
+) -> Assessment:
+    """Reopen an approved assessment with a reason and void its live sign-off in one step.
+
+    The reason is recorded on the sign-off and in the audit log; the approved report stays as
+    issued but is no longer shown as approved.
+    """
+    assessment = assessment_reopen(
+        actor=actor,
+        assessment=assessment,
+        reason=reason,
+        expected_revision=expected_revision,
+        voids_approval=True,
+    )
+    signoff = signoff_live_get(assessment=assessment, include_reopened=True)
+    if signoff is not None:
+        signoff = SignOff.objects.select_for_update().get(pk=signoff.pk)
+        signoff.voided_at = timezone.now()
+        signoff.void_reason = reason.strip()
+        signoff.full_clean(exclude=["report", "approved_by"])
+        signoff.save(update_fields=["voided_at", "void_reason"])
+        audit_record(
+            actor=actor,
+            event_type=AuditEventType.SIGNOFF_VOIDED,
+            obj=signoff,
+            before={"voided_at": None},
+            after={"voided_at": signoff.voided_at.isoformat(), "reason": signoff.void_reason},
+            organisation=assessment.organisation,
+            context=assessment,
+        )
+    return assessment

@@ -29,4 +29,11 @@ from reports import public_views  # noqa: E402
 urlpatterns += [
     path("verify/", public_views.public_verify, name="public_verify"),
     path("verify/<str:code>/", public_views.public_verify_code, name="public_verify_code"),
+    # --- Approval ---
+    path("assessments/<int:pk>/approve/", views.assessment_approve, name="approve"),
+    path(
+        "assessments/<int:pk>/approval/reopen/",
+        views.assessment_reopen_approved,
+        name="reopen",
+    ),
 ]

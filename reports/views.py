@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,10 +48,16 @@ def reports_panel(request, pk: int):
     access = access_assessment(user=request.user, pk=pk)
     reports = list(selectors.report_list(assessment=access.assessment)[:20])
     pending = any(r.is_pending for r in reports)
+    signoff = selectors.signoff_live_get(assessment=access.assessment)
     return render(
         request,
         "reports/_panel.html",
-        {"assessment": access.assessment, "reports": reports, "pending": pending},
+        {
+            "assessment": access.assessment,
+            "reports": reports,
+            "pending": pending,
+            "signoff": signoff,
+        },
     )
 
 
@@ -99,6 +106,99 @@ def report_verify(request):
         {"result": result, "checked": checked, "error": error},
         status=status,
     )
+
+
+# --- Approval --------------------------------------------------------------------------------
+
+
+def _approval_confirm(request, access, *, statement: str, language: str, error=None, status=200):
+    return render(
+        request,
+        "assessments/confirm.html",
+        {
+            "access": access,
+            "assessment": access.assessment,
+            "title": _("Approve the assessment"),
+            "explanation": _(
+                "Approving signs your statement, with your name, role and the date, bound to the "
+                "SHA-256 of a report made now. If any answer changes later, newer reports are "
+                "not approved."
+            ),
+            "action": reverse("reports:approve", args=[access.assessment.pk]),
+            "button": _("Approve and sign"),
+            "statement": statement,
+            "language": language,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def assessment_approve(request, pk: int):
+    """GET: the statement to sign and the report language. POST: approve (auditors, four eyes)."""
+    access = access_assessment(user=request.user, pk=pk, review=True)
+    language = request.POST.get("language") or (get_language() or "ja")[:2]
+    statement = request.POST.get("statement", _(DEFAULT_STATEMENT))
+    if request.method != "POST":
+        return _approval_confirm(request, access, statement=statement, language=language)
+    try:
+        services.assessment_approve(
+            actor=request.user,
+            assessment=access.assessment,
+            statement=statement,
+            language=language,
+            expected_revision=_revision(request),
+        )
+    except ValidationError as exc:
+        if exc.__class__ is ValidationError:  # bad input: show the form again with the message
+            return _approval_confirm(
+                request,
+                access,
+                statement=statement,
+                language=language,
+                error=" ".join(exc.messages),
+                status=400,
+            )
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Approved. The signed report appears below when it is rendered.")
+        )
+    return redirect("assessments:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def assessment_reopen_approved(request, pk: int):
+    """Reopen an approved assessment with a reason; its sign-off is voided."""
+    access = access_assessment(user=request.user, pk=pk, write=True)
+    try:
+        services.assessment_reopen_approved(
+            actor=request.user,
+            assessment=access.assessment,
+            reason=request.POST.get("reason", ""),
+            expected_revision=_revision(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:reopen", pk=pk)
+    messages.success(request, _("Reopened. The approval is void; the reason is in the history."))
+    return redirect("assessments:detail", pk=pk)
+
+
+#: The statement an approver starts from; they may rewrite it.
+DEFAULT_STATEMENT = gettext_noop(
+    "I have reviewed the answers and the evidence of this self-assessment and approve it "
+    "as a fair statement of the organisation's position."
+)
+
+
+def _revision(request) -> int | None:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return None
 
 
 # --- Gap exports -----------------------------------------------------------------------------

@@ -9,8 +9,21 @@ __all__ = ["Assessment", "AssessmentFramework", "AssessmentStatus"]
 
 
 class AssessmentStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", _("In progress")
-    SUBMITTED = "submitted", _("Submitted")
+    """Where an assessment is in its review.
+
+    draft (stored as ``in_progress``, its value before reviews existed) → submitted (in review)
+    → returned (the auditor has open queries; the officer changes answers and resubmits)
+    → approved (an auditor other than the submitter signed off a report snapshot).
+    """
+
+    IN_PROGRESS = "in_progress", _("Draft")
+    SUBMITTED = "submitted", _("In review")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+#: Answers cannot change in these states: the auditor is reviewing, or has approved, exactly these.
+LOCKED_STATUSES = frozenset({AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED})
 
 
 class Assessment(models.Model):
@@ -19,7 +32,8 @@ class Assessment(models.Model):
     Example: *FY2026 AI governance review* of Sample AI K.K., pinned to the AI
     Promotion Act 20250901, the AI Guidelines 1.2, the APPI 20220401 and the
     reported tier thresholds 2026.1, scoped as an AI provider that handles
-    personal information. Submitting locks it; an officer may reopen it.
+    personal information. Submitting locks it for review; an auditor returns it with
+    queries or approves it; reopening an approved assessment needs a reason.
     """
 
     organisation = models.ForeignKey(
@@ -39,6 +53,10 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    #: Who submitted it last: that person may not approve it (four eyes).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -48,7 +66,7 @@ class Assessment(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        return self.status == AssessmentStatus.SUBMITTED
+        return self.status in LOCKED_STATUSES
 
 
 class AssessmentFramework(models.Model):

@@ -2,6 +2,7 @@ from enum import unique
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["AuditEvent", "AuditEventType", "AuditLogError"]
 
@@ -12,39 +13,55 @@ class AuditLogError(Exception):
 
 @unique
 class AuditEventType(models.TextChoices):
-    """What happened. Values are stored; never rename one, add new ones instead."""
+    """What happened. Values are stored; never rename one, add new ones instead.
 
-    FRAMEWORK_VERSION_LOADED = "framework_version.loaded"
-    FRAMEWORK_VERSION_CLONED = "framework_version.cloned"
-    FRAMEWORK_VERSION_PUBLISHED = "framework_version.published"
-    FRAMEWORK_VERSION_RETIRED = "framework_version.retired"
-    FRAMEWORK_VERSION_DELETED = "framework_version.deleted"
-    FRAMEWORK_VERSION_UPDATED = "framework_version.updated"
-    ASSESSMENT_CREATED = "assessment.created"
-    ASSESSMENT_SCOPING_CHANGED = "assessment.scoping_changed"
-    ASSESSMENT_SUBMITTED = "assessment.submitted"
-    ASSESSMENT_REOPENED = "assessment.reopened"
-    ASSESSMENT_UPGRADED = "assessment.upgraded"
-    ANSWER_SAVED = "answer.saved"
-    EVIDENCE_UPLOADED = "evidence.uploaded"
-    EVIDENCE_DELETED = "evidence.deleted"
-    EVIDENCE_DOWNLOADED = "evidence.downloaded"
-    REPORT_REQUESTED = "report.requested"
-    REPORT_RENDERED = "report.rendered"
-    REPORT_FAILED = "report.failed"
-    REPORT_DOWNLOADED = "report.downloaded"
-    API_TOKEN_CREATED = "api_token.created"
-    API_TOKEN_REVOKED = "api_token.revoked"
-    FRAMEWORK_CONTENT_CREATED = "framework_content.created"
-    FRAMEWORK_CONTENT_UPDATED = "framework_content.updated"
-    FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"
+    Each value carries its translated label, the one place the history page, the CSV export and
+    the admin take event names from: ``AuditEventType("answer.saved").label`` is "Answer saved"
+    (回答を保存).
+    """
+
+    FRAMEWORK_VERSION_LOADED = "framework_version.loaded", _("Framework version loaded")
+    FRAMEWORK_VERSION_CLONED = "framework_version.cloned", _("Framework version cloned")
+    FRAMEWORK_VERSION_PUBLISHED = "framework_version.published", _("Framework version published")
+    FRAMEWORK_VERSION_RETIRED = "framework_version.retired", _("Framework version retired")
+    FRAMEWORK_VERSION_DELETED = "framework_version.deleted", _("Framework version deleted")
+    FRAMEWORK_VERSION_UPDATED = "framework_version.updated", _("Framework version updated")
+    ASSESSMENT_CREATED = "assessment.created", _("Assessment created")
+    ASSESSMENT_SCOPING_CHANGED = "assessment.scoping_changed", _("Scope changed")
+    ASSESSMENT_SUBMITTED = "assessment.submitted", _("Submitted for review")
+    ASSESSMENT_REOPENED = "assessment.reopened", _("Reopened")
+    ASSESSMENT_UPGRADED = "assessment.upgraded", _("Framework version upgraded")
+    ANSWER_SAVED = "answer.saved", _("Answer saved")
+    EVIDENCE_UPLOADED = "evidence.uploaded", _("Evidence uploaded")
+    EVIDENCE_DELETED = "evidence.deleted", _("Evidence removed")
+    EVIDENCE_DOWNLOADED = "evidence.downloaded", _("Evidence downloaded")
+    REPORT_REQUESTED = "report.requested", _("Report requested")
+    REPORT_RENDERED = "report.rendered", _("Report rendered")
+    REPORT_FAILED = "report.failed", _("Report failed")
+    REPORT_DOWNLOADED = "report.downloaded", _("Report downloaded")
+    API_TOKEN_CREATED = "api_token.created", _("API token created")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    FRAMEWORK_CONTENT_CREATED = "framework_content.created", _("Framework content created")
+    FRAMEWORK_CONTENT_UPDATED = "framework_content.updated", _("Framework content updated")
+    FRAMEWORK_CONTENT_DELETED = "framework_content.deleted", _("Framework content deleted")
+    # --- Reviews ---
+    ASSESSMENT_RETURNED = "assessment.returned", _("Returned with queries")
+    ASSESSMENT_APPROVED = "assessment.approved", _("Approved")
+    REVIEW_STATUS_SET = "review.status_set", _("Review status set")
+    REVIEW_COMMENT_ADDED = "review.comment_added", _("Review comment")
+    REVIEW_RESOLVED = "review.resolved", _("Query resolved")
+    SIGNOFF_RECORDED = "signoff.recorded", _("Sign-off recorded")
+    SIGNOFF_VOIDED = "signoff.voided", _("Sign-off voided")
     # --- Interoperability ---
-    ANSWERS_IMPORTED = "answers.imported"
-    FRAMEWORK_VERSION_IMPORTED = "framework_version.imported"
-    EVIDENCE_PACK_REQUESTED = "evidence_pack.requested"
-    EVIDENCE_PACK_BUILT = "evidence_pack.built"
-    EVIDENCE_PACK_FAILED = "evidence_pack.failed"
-    EVIDENCE_PACK_DOWNLOADED = "evidence_pack.downloaded"
+    ANSWERS_IMPORTED = "answers.imported", _("Answers imported from a workbook")
+    FRAMEWORK_VERSION_IMPORTED = (
+        "framework_version.imported",
+        _("Framework version imported (OSCAL)"),
+    )
+    EVIDENCE_PACK_REQUESTED = "evidence_pack.requested", _("Evidence pack requested")
+    EVIDENCE_PACK_BUILT = "evidence_pack.built", _("Evidence pack built")
+    EVIDENCE_PACK_FAILED = "evidence_pack.failed", _("Evidence pack failed")
+    EVIDENCE_PACK_DOWNLOADED = "evidence_pack.downloaded", _("Evidence pack downloaded")
 
 
 class AuditQuerySet(models.QuerySet):
@@ -106,7 +123,7 @@ class AuditEvent(models.Model):
 
     @property
     def event_label(self) -> str:
-        """The event type's label, e.g. "Answer Saved" for ``answer.saved``."""
+        """The event type's label in the active language, e.g. "Answer saved" for ``answer.saved``."""
         try:
             return AuditEventType(self.event_type).label
         except ValueError:

@@ -127,6 +127,7 @@ def test_officer_creates_scopes_answers_reloads_and_submits(live_server, demo, n
         if items:
             answers_bulk_save(actor=officer, assessment=assessment, items=items)
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    page.click("main a[href$='/submit/']")  # a confirmation page first
     page.click("form[action$='/submit/'] button")
     page.wait_for_selector(".astatus-submitted")
     assert Assessment.objects.get(pk=assessment.pk).status == AssessmentStatus.SUBMITTED

@@ -55,6 +55,16 @@ STAFF_ONLY_API = {
     "staff": OK,
 }
 
+#: Auditors review, return and approve; officers may not (403).
+REVIEWERS = {
+    "anonymous": LOGIN,
+    "officer": FORBIDDEN,
+    "auditor": OK,
+    "intruder": MISSING,
+    "staff": MISSING,
+}
+REVIEWERS_409 = {**REVIEWERS, "auditor": "409"}
+
 
 @pytest.fixture
 def world(assessment, officer, auditor, other_officer):
@@ -139,6 +149,23 @@ UI = [
     ("GET", "/verify/", None, PUBLIC),
     ("GET", "/verify/{code}/", None, PUBLIC),
     ("POST", "/verify/", {"code": "{code}"}, PUBLIC),
+    # --- Reviews --- (a draft: the auditor's steps are refused with a message, hence "ok")
+    ("GET", "/assessments/{a}/submit/", None, MEMBERS_WRITE),
+    ("GET", "/assessments/{a}/reopen/", None, MEMBERS_WRITE),
+    ("GET", "/assessments/{a}/return/", None, REVIEWERS),
+    ("POST", "/assessments/{a}/return/", {"reason": "Queries"}, REVIEWERS),
+    ("GET", "/assessments/{a}/reviews/", None, MEMBERS_READ),
+    (
+        "POST",
+        "/assessments/{a}/questions/{q}/review/",
+        {"status": "query", "comment": "?"},
+        REVIEWERS,
+    ),
+    ("POST", "/assessments/{a}/questions/{q}/resolve/", {}, REVIEWERS),
+    ("POST", "/assessments/{a}/questions/{q}/comments/", {"text": "Reply"}, MEMBERS_READ),
+    ("GET", "/assessments/{a}/approve/", None, REVIEWERS),
+    ("POST", "/assessments/{a}/approve/", {"statement": "OK", "language": "en"}, REVIEWERS),
+    ("POST", "/assessments/{a}/approval/reopen/", {"reason": "Fix"}, MEMBERS_WRITE),
 ]
 
 API = [
@@ -170,7 +197,7 @@ API = [
         MEMBERS_WRITE,
     ),
     ("POST", "/api/v1/assessments/{a}/submit/", {}, {**MEMBERS_WRITE, "officer": "400"}),
-    ("POST", "/api/v1/assessments/{a}/reopen/", {}, {**MEMBERS_WRITE, "officer": "400"}),
+    ("POST", "/api/v1/assessments/{a}/reopen/", {}, {**MEMBERS_WRITE, "officer": "409"}),
     (
         "POST",
         "/api/v1/assessments/{a}/upgrade/",
@@ -183,6 +210,35 @@ API = [
     ("GET", "/api/v1/reports/{r}/", None, MEMBERS_READ),
     ("GET", "/api/v1/reports/{r}/download/", None, MEMBERS_READ),
     ("GET", "/api/v1/reports/verify/?sha256=" + "0" * 64, None, SIGNED_IN),
+    # --- Reviews --- (a draft: what the roles may do reaches the state check, 409)
+    ("POST", "/api/v1/assessments/{a}/return/", {"reason": "Queries"}, REVIEWERS_409),
+    ("GET", "/api/v1/assessments/{a}/reviews/", None, MEMBERS_READ),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/reviews/",
+        {"question": "{q}", "status": "query", "comment": "?"},
+        REVIEWERS_409,
+    ),
+    ("GET", "/api/v1/assessments/{a}/questions/{q}/comments/", None, MEMBERS_READ),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/questions/{q}/comments/",
+        {"text": "Reply"},
+        {**MEMBERS_READ, "officer": "409", "auditor": "409"},
+    ),
+    ("POST", "/api/v1/assessments/{a}/questions/{q}/resolve/", {}, REVIEWERS_409),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/approve/",
+        {"statement": "OK", "language": "en"},
+        REVIEWERS_409,
+    ),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/approval/reopen/",
+        {"reason": "Fix"},
+        {**MEMBERS_WRITE, "officer": "409"},
+    ),
 ]
 
 
@@ -263,3 +319,80 @@ def test_api_matrix(world, role, method, url, data, expected):
         response.status_code,
         getattr(response, "data", None),
     )
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(world, assessment, officer):
+    """The world's assessment with every required question answered, submitted by ``officer``."""
+    from assessments.services import assessment_submit
+
+    version = assessment.pins.get().version
+    answer_save(
+        actor=officer,
+        assessment=assessment,
+        question_id=question_of(version, "q:pi-channels").pk,
+        data=AnswerInput(value=["web"]),
+    )
+    assessment_submit(actor=officer, assessment=assessment)
+    return world
+
+
+#: On a submitted assessment: who may review, return, approve, and answer.
+IN_REVIEW_API = [
+    (
+        "POST",
+        "/api/v1/assessments/{a}/reviews/",
+        {"question": "{q}", "status": "accepted"},
+        REVIEWERS,
+    ),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/answers/",
+        {"items": [{"question": "{q}", "value": "no"}]},
+        {**MEMBERS_WRITE, "officer": "409"},
+    ),
+    ("POST", "/api/v1/assessments/{a}/approve/", {"statement": "OK", "language": "en"}, REVIEWERS),
+    ("POST", "/api/v1/assessments/{a}/return/", {"reason": "Queries"}, REVIEWERS),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "data", "expected"),
+    IN_REVIEW_API,
+    ids=[f"{m} {u}" for m, u, *_ in IN_REVIEW_API],
+)
+def test_in_review_api_matrix(submitted, role, method, url, data, expected):
+    client = APIClient()
+    if role != "anonymous":
+        client.force_authenticate(User.objects.get(username=role))
+    response = _request(client, method, url, data, submitted, api=True)
+    assert classify(response, api=True) == expected[role], (role, url, response.status_code)
+
+
+def test_the_submitter_cannot_approve_even_as_an_auditor(client, submitted, officer):
+    """One role per organisation today; the four-eyes rule still names the submitter."""
+    from portal.models import Membership
+
+    Membership.objects.filter(user=officer).update(role="auditor")
+    api = APIClient()
+    api.force_authenticate(officer)
+    url = "/api/v1/assessments/{a}/approve/".format(**submitted)
+    response = _request(api, "POST", url, {"statement": "OK", "language": "en"}, submitted, True)
+    assert response.status_code == 403
+    client.force_login(officer)
+    page = _request(
+        client,
+        "POST",
+        url.removeprefix("/api/v1"),
+        {"statement": "OK", "language": "en"},
+        submitted,
+        False,
+    )
+    assert page.status_code == 403
+    from assessments.models import Assessment
+
+    assert Assessment.objects.get(pk=submitted["a"]).status == "submitted"
