@@ -392,3 +392,39 @@ def version_content_list(
         provisions += p
         questions += q
     return sections, provisions, questions
+
+
+# --- Access ----------------------------------------------------------------------------------
+
+
+def framework_version_visible_list(*, user) -> QuerySet[FrameworkVersion]:
+    """The versions ``user`` may see: drafts are work in progress, seen only by staff."""
+    versions = FrameworkVersion.objects.select_related("framework", "cloned_from")
+    return versions if user.is_staff else versions.exclude(status=VersionStatus.DRAFT)
+
+
+def access_framework_version(*, user, pk: int) -> FrameworkVersion:
+    """The version if the user may see it: drafts only for staff; the same 404 otherwise.
+
+    Example: an officer asking for a draft's id gets "No such framework version.", exactly as
+    for an id that was never used.
+    """
+    version = framework_version_visible_list(user=user).filter(pk=pk).first()
+    if version is None:
+        raise Http404("No such framework version.")
+    return version
+
+
+def framework_versions_latest_published_by_urn(*, urns: list[str]) -> dict[str, FrameworkVersion]:
+    """The newest published version of each framework URN that has one (unknown URNs are absent).
+
+    Example: ``{"urn:tekigo:fw:appi": <FrameworkVersion APPI 2025.1>}``. One query.
+    """
+    latest: dict[str, FrameworkVersion] = {}
+    for version in (
+        FrameworkVersion.objects.filter(framework__urn__in=urns, status=VersionStatus.PUBLISHED)
+        .select_related("framework")
+        .order_by("framework__urn", "-effective_date", "-id")
+    ):
+        latest.setdefault(version.framework.urn, version)
+    return latest

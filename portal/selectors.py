@@ -18,11 +18,17 @@ def membership_list(*, user: User) -> QuerySet[Membership]:
     )
 
 
-def membership_active_get(*, user: User, session) -> Membership | None:
-    """The membership of the organisation the user is working in (the first one if none chosen yet)."""
+def membership_active_get(
+    *, user: User, session, memberships: list[Membership] | None = None
+) -> Membership | None:
+    """The membership of the organisation the user is working in (the first one if none chosen yet).
+
+    ``memberships``: the user's memberships when the caller has already loaded them (no query).
+    """
     if not user.is_authenticated:
         return None
-    memberships = list(membership_list(user=user))
+    if memberships is None:
+        memberships = list(membership_list(user=user))
     chosen = session.get(ACTIVE_ORGANISATION_SESSION_KEY)
     for membership in memberships:
         if membership.organisation_id == chosen:
