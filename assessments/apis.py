@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
@@ -35,11 +36,14 @@ class _ScopingBase(serializers.Serializer):
         if not isinstance(data, dict):
             raise ValidationError({"non_field_errors": ["Give the scoping as an object."]})
         try:
-            return ScopingProfile.model_validate(data)
+            profile = ScopingProfile.model_validate(data)
         except PydanticError as exc:
             raise ValidationError(
                 {field_path(e["loc"]) or "non_field_errors": [e["msg"]] for e in exc.errors()}
             ) from None
+        if not profile.roles:  # as the scoping form (and the service) refuse it
+            raise ValidationError({"roles": [_("Choose at least one role.")]})
+        return profile
 
     def to_representation(self, value):
         return ScopingProfile.model_validate(value or {}).model_dump()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from portal.models import Membership, User
+from portal.models import ApiToken, Membership, User
 
 ACTIVE_ORGANISATION_SESSION_KEY = "active_organisation_id"
 
@@ -46,3 +46,15 @@ def access_membership(*, user: User, organisation_id: int) -> Membership:
     if membership is None:
         raise Http404("No such organisation.")
     return membership
+
+
+def access_api_token(*, user: User, pk: str | int) -> ApiToken:
+    """One of the user's own API tokens; 404 for anyone else's, a missing one, or an id that is
+    not a number that fits a database id (``"abc"``, ``"1e3"``, ``10**30``)."""
+    text = str(pk).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise Http404("No such token.")
+    token = ApiToken.objects.filter(user=user, pk=int(text)).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -89,7 +89,9 @@ def exception_handler(exc, context):
     """
     if getattr(exc, "http_status", None) == status.HTTP_409_CONFLICT:
         return Response(error_body(_conflict_errors(exc)), status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, RequestDataTooBig):  # a form or multipart body over Django's limits
+        exc = RequestTooLarge(str(exc))
+    elif isinstance(exc, ValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from rest_framework import parsers
+from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError
 
 from portal.api.errors import RequestTooLarge
@@ -37,7 +37,13 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-class JSONParser(parsers.JSONParser):
+class JSONParser(parsers.BaseParser):
+    """``application/json``. Not a subclass of DRF's JSONParser on purpose: DRF reads the body of
+    those through ``HttpRequest.body``, which applies the global limit before the view's."""
+
+    media_type = "application/json"
+    renderer_class = renderers.JSONRenderer
+
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
         view = parser_context.get("view")

@@ -7,11 +7,34 @@ also limited per organisation, whoever asks: a view sets ``organisation_throttle
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.settings import api_settings
 
 
-class OrganisationRateThrottle(SimpleRateThrottle):
+class _CurrentRates:
+    """Read the rate when a request is checked, not when the class is defined (as DRF does), so
+    that a settings change (a test's smaller rates) takes effect."""
+
+    def get_rate(self):
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            raise ImproperlyConfigured(
+                f"No rate set for the throttle scope {self.scope!r}."
+            ) from None
+
+
+class AnonRateThrottle(_CurrentRates, throttling.AnonRateThrottle):
+    """Requests without credentials, per client address."""
+
+
+class UserRateThrottle(_CurrentRates, throttling.UserRateThrottle):
+    """Requests of one signed-in user, whatever the token or session."""
+
+
+class OrganisationRateThrottle(_CurrentRates, throttling.SimpleRateThrottle):
     """At most N writes per period per organisation for the views that opt in.
 
     Example: with ``"reports": "30/hour"`` the 31st report requested within an hour by any

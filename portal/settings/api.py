@@ -5,7 +5,7 @@ REST_FRAMEWORK = {
         "portal.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -19,8 +19,8 @@ REST_FRAMEWORK = {
     # schema advertises multipart exactly where a file is uploaded.
     "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.api.throttles.AnonRateThrottle",
+        "portal.api.throttles.UserRateThrottle",
         "portal.api.throttles.OrganisationRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
