@@ -67,7 +67,16 @@ def _scoping_fields() -> dict[str, serializers.Field]:
 
 
 #: The scoping profile as a typed component, ``Scoping``, built from the one profile model.
-Scoping = type("Scoping", (_ScopingBase,), {"__module__": __name__, **_scoping_fields()})
+Scoping = type(
+    "Scoping",
+    (_ScopingBase,),
+    {
+        "__module__": __name__,
+        "__doc__": "What the organisation does with AI and personal information: decides which "
+        "provisions apply. At least one role.",
+        **_scoping_fields(),
+    },
+)
 
 
 @extend_schema_field(
