@@ -38,6 +38,8 @@ def membership_active_get(
 
 def access_membership(*, user: User, organisation_id: int) -> Membership:
     """The user's membership of an organisation; 404 when there is none (as for a missing organisation)."""
+    if not 0 < organisation_id < 2**63:  # no row has such an id; SQLite could not even look
+        raise Http404("No such organisation.")
     membership = (
         Membership.objects.select_related("organisation")
         .filter(user=user, organisation_id=organisation_id)
