@@ -45,7 +45,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Names a generated client can read without guessing ("TypeEnum" of what?).
+    "ENUM_NAME_OVERRIDES": {
+        "QuestionTypeEnum": "frameworks.choices.QuestionType",
+        "VersionStatusEnum": "frameworks.choices.VersionStatus",
+        "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "DiffItemKindEnum": ["section", "provision", "question"],
+    },
     # <id:pk> (portal.api.converters): an integer that fits a database id.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
