@@ -4,7 +4,6 @@ with the current state are 409, in the one error shape with one field-path synta
 import json
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -17,13 +16,6 @@ from tests.conftest import question_of
 pytestmark = pytest.mark.django_db
 
 HUGE_ID = 10**30
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()  # rate-limit counters live in the cache; ids repeat across tests
-    yield
-    cache.clear()
 
 
 def client_for(username: str) -> APIClient:
