@@ -353,10 +353,8 @@ class AssessmentUpgradeApi(APIView):
         access = _access(request, pk, write=True)
         data = UpgradeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        pin = (
-            AssessmentFramework.objects.select_related("version")
-            .filter(assessment=access.assessment, framework__urn=data.validated_data["framework"])
-            .first()
+        pin = selectors.pin_get(
+            assessment=access.assessment, framework_urn=data.validated_data["framework"]
         )
         if pin is None:
             raise ValidationError({"framework": "This framework is not part of the assessment."})

@@ -411,6 +411,15 @@ def assessment_history_list(
     return events.order_by("-occurred_at", "-id")
 
 
+def pin_get(*, assessment: Assessment, framework_urn: str) -> AssessmentFramework | None:
+    """The assessment's pin of the framework ``framework_urn``, if it pins that framework."""
+    return (
+        AssessmentFramework.objects.select_related("version", "framework")
+        .filter(assessment=assessment, framework__urn=framework_urn)
+        .first()
+    )
+
+
 def framework_version_upgrade_target(*, pin: AssessmentFramework) -> FrameworkVersion | None:
     """The newest published version of the pinned framework, if it is newer than the pin."""
     latest = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from pydantic import ValidationError as PydanticValidationError
@@ -195,11 +194,7 @@ class FrameworkListApi(generics.ListAPIView):
     ordering_fields = ["urn"]
 
     def get_queryset(self):
-        return (
-            Framework.objects.filter(versions__in=_visible_versions(self.request))
-            .distinct()
-            .order_by("urn")
-        )
+        return selectors.framework_visible_list(user=self.request.user)
 
 
 @extend_schema(responses={200: VersionOutput(many=True), **ERRORS})
@@ -226,9 +221,7 @@ class SectionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return Section.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by(
-            "order", "id"
-        )
+        return selectors.section_list(version=_version(self.request, self.kwargs["pk"]))
 
 
 @extend_schema(responses={200: ProvisionOutput(many=True), **ERRORS})
@@ -239,23 +232,13 @@ class ProvisionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return (
-            Provision.objects.filter(version=_version(self.request, self.kwargs["pk"]))
-            .select_related("source")
-            .order_by("order", "id")
-        )
+        return selectors.provision_list(version=_version(self.request, self.kwargs["pk"]))
 
 
 @extend_schema(responses={200: ProvisionOutput, **ERRORS})
 class ProvisionDetailApi(APIView):
     def get(self, request, pk: int):
-        provision = (
-            Provision.objects.select_related("source")
-            .filter(pk=pk, version__in=_visible_versions(request))
-            .first()
-        )
-        if provision is None:
-            raise Http404
+        provision = selectors.access_provision(user=request.user, pk=pk)
         return Response(ProvisionOutput(provision).data)
 
 
@@ -267,9 +250,7 @@ class QuestionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return Question.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by(
-            "order", "id"
-        )
+        return selectors.question_list(version=_version(self.request, self.kwargs["pk"]))
 
 
 class QuestionDetailApi(APIView):
@@ -281,10 +262,7 @@ class QuestionDetailApi(APIView):
         )
 
     def _question(self, request, pk: int) -> Question:
-        question = Question.objects.filter(pk=pk, version__in=_visible_versions(request)).first()
-        if question is None:
-            raise Http404
-        return question
+        return selectors.access_framework_question(user=request.user, pk=pk)
 
     @extend_schema(responses={200: QuestionOutput, **ERRORS})
     def get(self, request, pk: int):

@@ -428,3 +428,48 @@ def framework_versions_latest_published_by_urn(*, urns: list[str]) -> dict[str, 
     ):
         latest.setdefault(version.framework.urn, version)
     return latest
+
+
+def framework_visible_list(*, user) -> QuerySet[Framework]:
+    """The frameworks with at least one version ``user`` may see, by URN."""
+    return (
+        Framework.objects.filter(versions__in=framework_version_visible_list(user=user))
+        .distinct()
+        .order_by("urn")
+    )
+
+
+def section_list(*, version: FrameworkVersion) -> QuerySet[Section]:
+    return Section.objects.filter(version=version).order_by("order", "id")
+
+
+def provision_list(*, version: FrameworkVersion) -> QuerySet[Provision]:
+    return (
+        Provision.objects.filter(version=version).select_related("source").order_by("order", "id")
+    )
+
+
+def question_list(*, version: FrameworkVersion) -> QuerySet[Question]:
+    return Question.objects.filter(version=version).order_by("order", "id")
+
+
+def access_provision(*, user, pk: int) -> Provision:
+    """A provision of a version ``user`` may see; the same 404 for a draft's and a missing one."""
+    provision = (
+        Provision.objects.select_related("source")
+        .filter(pk=pk, version__in=framework_version_visible_list(user=user))
+        .first()
+    )
+    if provision is None:
+        raise Http404("No such provision.")
+    return provision
+
+
+def access_framework_question(*, user, pk: int) -> Question:
+    """A question of a version ``user`` may see; the same 404 for a draft's and a missing one."""
+    question = Question.objects.filter(
+        pk=pk, version__in=framework_version_visible_list(user=user)
+    ).first()
+    if question is None:
+        raise Http404("No such question.")
+    return question

@@ -257,7 +257,7 @@ def framework_version_clone(
     URNs stay the same, so the new version's items map onto the old ones.
     """
     if version.status == VersionStatus.DRAFT:
-        raise ValidationError({"version": "Only a published or retired version can be cloned."})
+        raise VersionStateError({"version": "Only a published or retired version can be cloned."})
     document = framework_version_document(version=version)
     document = document.model_copy(update={"version": label, "status": VersionStatus.DRAFT})
     try:
@@ -308,7 +308,7 @@ def framework_version_publish(*, actor: User, version: FrameworkVersion) -> Fram
     """Freeze a draft: validate it as a framework file, record its content hash, mark it published."""
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
-        raise ValidationError({"status": f"{version} is already {version.status}."})
+        raise VersionStateError({"status": f"{version} is already {version.status}."})
     try:
         document = framework_version_document(version=version)
     except PydanticValidationError as exc:
@@ -345,7 +345,7 @@ def framework_version_retire(*, actor: User, version: FrameworkVersion) -> Frame
     """Stop offering a published version to new assessments; it stays readable for pinned ones."""
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
-        raise ValidationError(
+        raise VersionStateError(
             {"status": f"Only a published version can be retired; {version} is {version.status}."}
         )
     version.status = VersionStatus.RETIRED
@@ -446,3 +446,13 @@ def framework_content_delete(
         before=_snapshot(instance),
     )
     instance.delete()
+
+
+# --- State conflicts (issue 13) ---------------------------------------------------------------
+
+
+class VersionStateError(ValidationError):
+    """The version is not in the state the action needs (publishing a published version,
+    retiring a draft): the API answers 409, pages show the message."""
+
+    http_status = 409

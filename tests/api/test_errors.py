@@ -333,3 +333,13 @@ def test_the_schema_documents_429_with_retry_after(client):
     schema = client.get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/assessments/{id}/reports/"]["post"]
     assert "Retry-After" in operation["responses"]["429"]["headers"]
+
+
+def test_lifecycle_actions_on_the_wrong_state_are_409(published_version, staff):
+    client = client_for("admin")
+    url = f"/api/v1/versions/{published_version.pk}"
+    publish = client.post(f"{url}/publish/")
+    assert publish.status_code == 409 and fields(publish) == [("status", "conflict")]
+    assert client.post(f"{url}/retire/").status_code == 200
+    retire = client.post(f"{url}/retire/")
+    assert retire.status_code == 409 and fields(retire) == [("status", "conflict")]
