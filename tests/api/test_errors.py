@@ -343,3 +343,9 @@ def test_lifecycle_actions_on_the_wrong_state_are_409(published_version, staff):
     assert client.post(f"{url}/retire/").status_code == 200
     retire = client.post(f"{url}/retire/")
     assert retire.status_code == 409 and fields(retire) == [("status", "conflict")]
+
+
+def test_switching_to_a_huge_organisation_id_is_404(client, officer):
+    client.force_login(officer)
+    response = client.post(reverse("organisation_switch"), {"organisation": str(HUGE_ID)})
+    assert response.status_code == 404
