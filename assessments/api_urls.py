@@ -2,35 +2,36 @@
 
 from django.urls import path
 
+import portal.api.converters  # noqa: F401  (registers <id:...>)
 from assessments import apis
 
 urlpatterns = [
     path("assessments/", apis.AssessmentListApi.as_view()),
-    path("assessments/<int:pk>/", apis.AssessmentDetailApi.as_view()),
-    path("assessments/<int:pk>/scoping/", apis.AssessmentScopingApi.as_view()),
-    path("assessments/<int:pk>/submit/", apis.AssessmentSubmitApi.as_view()),
-    path("assessments/<int:pk>/reopen/", apis.AssessmentReopenApi.as_view()),
-    path("assessments/<int:pk>/upgrade/", apis.AssessmentUpgradeApi.as_view()),
-    path("assessments/<int:pk>/answers/", apis.AnswerListApi.as_view()),
+    path("assessments/<id:pk>/", apis.AssessmentDetailApi.as_view()),
+    path("assessments/<id:pk>/scoping/", apis.AssessmentScopingApi.as_view()),
+    path("assessments/<id:pk>/submit/", apis.AssessmentSubmitApi.as_view()),
+    path("assessments/<id:pk>/reopen/", apis.AssessmentReopenApi.as_view()),
+    path("assessments/<id:pk>/upgrade/", apis.AssessmentUpgradeApi.as_view()),
+    path("assessments/<id:pk>/answers/", apis.AnswerListApi.as_view()),
     path(
-        "assessments/<int:pk>/questions/<int:question_pk>/evidence/", apis.EvidenceListApi.as_view()
+        "assessments/<id:pk>/questions/<id:question_pk>/evidence/", apis.EvidenceListApi.as_view()
     ),
     path(
-        "assessments/<int:pk>/evidence/<int:evidence_pk>/download/",
+        "assessments/<id:pk>/evidence/<id:evidence_pk>/download/",
         apis.EvidenceDownloadApi.as_view(),
     ),
-    path("assessments/<int:pk>/comments/", apis.CommentListApi.as_view()),
-    path("assessments/<int:pk>/questionnaire/", apis.QuestionnaireApi.as_view()),
-    path("assessments/<int:pk>/history/", apis.HistoryListApi.as_view()),
+    path("assessments/<id:pk>/comments/", apis.CommentListApi.as_view()),
+    path("assessments/<id:pk>/questionnaire/", apis.QuestionnaireApi.as_view()),
+    path("assessments/<id:pk>/history/", apis.HistoryListApi.as_view()),
     # --- Reviews ---
-    path("assessments/<int:pk>/return/", apis.AssessmentReturnApi.as_view()),
-    path("assessments/<int:pk>/reviews/", apis.QuestionReviewListApi.as_view()),
+    path("assessments/<id:pk>/return/", apis.AssessmentReturnApi.as_view()),
+    path("assessments/<id:pk>/reviews/", apis.QuestionReviewListApi.as_view()),
     path(
-        "assessments/<int:pk>/questions/<int:question_pk>/comments/",
+        "assessments/<id:pk>/questions/<id:question_pk>/comments/",
         apis.ReviewCommentListApi.as_view(),
     ),
     path(
-        "assessments/<int:pk>/questions/<int:question_pk>/resolve/",
+        "assessments/<id:pk>/questions/<id:question_pk>/resolve/",
         apis.ReviewResolveApi.as_view(),
     ),
 ]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import selectors, services
 from assessments.downloads import evidence_file_response
+from assessments.evidence_files import ALLOWED as EVIDENCE_TYPES
 from assessments.models import (
     OPEN_REVIEW_STATUSES,
     Answer,
@@ -23,30 +27,85 @@ from assessments.models import (
     ReviewComment,
     ReviewStatus,
 )
-from assessments.scoping import ScopingProfile
-from frameworks.models import Framework
-from frameworks.selectors import framework_version_latest_published
+from assessments.scoping import RoleCode, ScopingProfile
+from portal.api.errors import Conflict, field_path
+from portal.api.fields import ID_MAX, IdField
 from portal.api.schema import ERRORS
-from portal.models import AuditEvent, Membership, Role
+from portal.models import AuditEvent
 
 # --- Serializers -----------------------------------------------------------------------------
 
 
-class ScopingField(serializers.JSONField):
-    """A scoping profile; unknown keys or wrong types are refused with the key named."""
+class _ScopingBase(serializers.Serializer):
+    """A scoping profile (:class:`assessments.scoping.ScopingProfile`); the fields below are
+    generated from it for the schema, the validation is the profile's own."""
 
     def to_internal_value(self, data):
         from pydantic import ValidationError as PydanticError
 
+        if not isinstance(data, dict):
+            raise ValidationError({"non_field_errors": ["Give the scoping as an object."]})
         try:
-            return ScopingProfile.model_validate(data)
+            profile = ScopingProfile.model_validate(data)
         except PydanticError as exc:
             raise ValidationError(
-                {".".join(str(p) for p in e["loc"]) or "scoping": e["msg"] for e in exc.errors()}
+                {field_path(e["loc"]) or "non_field_errors": [e["msg"]] for e in exc.errors()}
             ) from None
+        if not profile.roles:  # as the scoping form (and the service) refuse it
+            raise ValidationError({"roles": [_("Choose at least one role.")]})
+        return profile
 
     def to_representation(self, value):
-        return value
+        return ScopingProfile.model_validate(value or {}).model_dump()
+
+
+def _scoping_fields() -> dict[str, serializers.Field]:
+    fields: dict[str, serializers.Field] = {}
+    for name, info in ScopingProfile.model_fields.items():
+        if name == "roles":
+            fields[name] = serializers.ListField(
+                child=serializers.ChoiceField(choices=list(get_args(RoleCode))),
+                help_text="at least one role",
+            )
+        elif info.annotation in (bool, "bool"):
+            fields[name] = serializers.BooleanField(required=False, default=False)
+        else:
+            fields[name] = serializers.IntegerField(
+                required=False, allow_null=True, min_value=0, max_value=10**15
+            )
+    return fields
+
+
+#: The scoping profile as a typed component, ``Scoping``, built from the one profile model.
+Scoping = type(
+    "Scoping",
+    (_ScopingBase,),
+    {
+        "__module__": __name__,
+        "__doc__": "What the organisation does with AI and personal information: decides which "
+        "provisions apply. At least one role.",
+        **_scoping_fields(),
+    },
+)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+        "nullable": True,
+        "description": (
+            "A choice key (yes_no_partial, single_choice), a list of keys (multiple_choice), "
+            "text, a number, or a date as YYYY-MM-DD; null when not answered"
+        ),
+    },
+    component_name="AnswerValue",
+)
+class AnswerValueField(serializers.JSONField):
+    """An answer's value; its shape depends on the question type (checked by the service)."""
 
 
 class PinOutput(serializers.ModelSerializer):
@@ -62,7 +121,7 @@ class PinOutput(serializers.ModelSerializer):
 
 class AssessmentOutput(serializers.ModelSerializer):
     frameworks = PinOutput(source="pins", many=True)
-    scoping = serializers.JSONField()
+    scoping = Scoping()
 
     class Meta:
         model = Assessment
@@ -81,7 +140,7 @@ class AssessmentOutput(serializers.ModelSerializer):
 
 
 class AssessmentCreateInput(serializers.Serializer):
-    organisation = serializers.IntegerField()
+    organisation = IdField()
     name = serializers.CharField(max_length=200)
     frameworks = serializers.ListField(
         child=serializers.CharField(max_length=200),
@@ -89,11 +148,11 @@ class AssessmentCreateInput(serializers.Serializer):
         max_length=50,
         help_text="framework URNs; the latest published version of each is pinned",
     )
-    scoping = ScopingField()
+    scoping = Scoping()
 
 
 class ScopingInput(serializers.Serializer):
-    scoping = ScopingField()
+    scoping = Scoping()
     revision = serializers.IntegerField(required=False, min_value=0, max_value=2**31)
 
 
@@ -115,6 +174,7 @@ class UpgradeInput(serializers.Serializer):
 class AnswerOutput(serializers.ModelSerializer):
     question = serializers.IntegerField(source="question_id")
     question_urn = serializers.CharField(source="question.urn")
+    value = AnswerValueField(allow_null=True)
 
     class Meta:
         model = Answer
@@ -133,8 +193,8 @@ class AnswerOutput(serializers.ModelSerializer):
 
 
 class AnswerItemInput(serializers.Serializer):
-    question = serializers.IntegerField()
-    value = serializers.JSONField(required=False, allow_null=True)
+    question = IdField()
+    value = AnswerValueField(required=False, allow_null=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     not_applicable = serializers.BooleanField(required=False, default=False)
     justification = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
@@ -203,66 +263,48 @@ def _access(
 
 
 def _detail(assessment: Assessment) -> dict:
-    assessment = Assessment.objects.prefetch_related("pins__framework", "pins__version").get(
-        pk=assessment.pk
-    )
-    return AssessmentOutput(assessment).data
+    return AssessmentOutput(selectors.assessment_get(pk=assessment.pk)).data
 
 
 # --- Views -----------------------------------------------------------------------------------
 
 
 class AssessmentFilter(filters.FilterSet):
+    organisation = filters.NumberFilter(field_name="organisation", max_value=ID_MAX, min_value=0)
+
     class Meta:
         model = Assessment
         fields = ["organisation", "status"]
 
 
-class AssessmentListApi(generics.ListCreateAPIView):
+class AssessmentListApi(generics.ListAPIView):
+    """GET: the assessments of every organisation the caller belongs to. POST: create one."""
+
     serializer_class = AssessmentOutput
-
-    @extend_schema(responses={200: AssessmentOutput(many=True), **ERRORS})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     filterset_class = AssessmentFilter
     ordering_fields = ["updated_at", "created_at", "name"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Assessment.objects.none()
-        organisations = Membership.objects.filter(user=self.request.user).values("organisation_id")
-        return (
-            Assessment.objects.filter(organisation_id__in=organisations)
-            .prefetch_related("pins__framework", "pins__version")
-            .order_by("-updated_at", "-id")
-        )
+        return selectors.assessment_list(user=self.request.user)
+
+    @extend_schema(responses={200: AssessmentOutput(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=AssessmentCreateInput, responses={201: AssessmentOutput, **ERRORS})
     def post(self, request):
         data = AssessmentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = (
-            Membership.objects.select_related("organisation")
-            .filter(user=request.user, organisation_id=data.validated_data["organisation"])
-            .first()
+        membership = selectors.access_organisation_for_create(
+            user=request.user, organisation_id=data.validated_data["organisation"]
         )
-        if membership is None:
-            raise ValidationError({"organisation": "You are not a member of this organisation."})
-        if membership.role != Role.OFFICER:
-            raise PermissionDenied("Only officers create assessments.")
-        versions = []
-        for index, urn in enumerate(data.validated_data["frameworks"]):
-            framework = Framework.objects.filter(urn=urn).first()
-            version = framework_version_latest_published(framework=framework) if framework else None
-            if version is None:
-                raise ValidationError({f"frameworks[{index}]": f"No published framework {urn!r}."})
-            versions.append(version)
-        assessment = services.assessment_create(
+        assessment = services.assessment_create_from_urns(
             actor=request.user,
             organisation=membership.organisation,
             name=data.validated_data["name"],
-            versions=versions,
+            framework_urns=data.validated_data["frameworks"],
             scoping=data.validated_data["scoping"],
         )
         return Response(_detail(assessment), status=status.HTTP_201_CREATED)
@@ -335,16 +377,14 @@ class AssessmentUpgradeApi(APIView):
         access = _access(request, pk, write=True)
         data = UpgradeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        pin = (
-            AssessmentFramework.objects.select_related("version")
-            .filter(assessment=access.assessment, framework__urn=data.validated_data["framework"])
-            .first()
+        pin = selectors.pin_get(
+            assessment=access.assessment, framework_urn=data.validated_data["framework"]
         )
         if pin is None:
             raise ValidationError({"framework": "This framework is not part of the assessment."})
         target = selectors.framework_version_upgrade_target(pin=pin)
         if target is None:
-            raise ValidationError({"framework": "Already at the newest published version."})
+            raise Conflict("Already at the newest published version.")
         assessment = services.assessment_upgrade(
             actor=request.user, assessment=access.assessment, pin=pin, target=target
         )
@@ -352,6 +392,7 @@ class AssessmentUpgradeApi(APIView):
 
 
 class AnswerFilter(filters.FilterSet):
+    question = filters.NumberFilter(field_name="question", min_value=0, max_value=ID_MAX)
     question_urn = filters.CharFilter(field_name="question__urn")
     has_comment = filters.BooleanFilter(method="_has_comment")
 
@@ -363,27 +404,36 @@ class AnswerFilter(filters.FilterSet):
         return queryset.exclude(comment="") if value else queryset.filter(comment="")
 
 
-@extend_schema(responses={200: AnswerOutput(many=True), **ERRORS})
 class AnswerListApi(generics.ListAPIView):
-    """Answers to the pinned versions' questions. POST saves many answers at once, all or nothing."""
+    """GET: the current answers. POST: save many answers at once, all or nothing.
+
+    A bulk save may carry a whole assessment, so its body may be larger than other requests'.
+    """
 
     serializer_class = AnswerOutput
     filterset_class = AnswerFilter
+    max_body_bytes = 20 * 1024 * 1024  # 1000 items with long comments (see tests/api)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
-            return self.serializer_class.Meta.model.objects.none()
+            return Answer.objects.none()
         access = _access(self.request, self.kwargs["pk"])
-        pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values(
-            "version_id"
-        )
-        return (
-            Answer.objects.filter(assessment=access.assessment, question__version_id__in=pinned)
-            .select_related("question")
-            .order_by("question__order", "id")
-        )
+        return selectors.answer_list(assessment=access.assessment)
 
-    @extend_schema(request=BulkAnswerInput, responses={200: AnswerOutput(many=True), **ERRORS})
+    @extend_schema(responses={200: AnswerOutput(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=BulkAnswerInput,
+        responses={
+            200: OpenApiResponse(
+                AnswerOutput(many=True),
+                description="The saved answers (changed or unchanged), not paginated.",
+            ),
+            **ERRORS,
+        },
+    )
     def post(self, request, pk: int):
         access = _access(request, pk, write=True)
         data = BulkAnswerInput(data=request.data)
@@ -406,41 +456,64 @@ class AnswerListApi(generics.ListAPIView):
                 actor=request.user, assessment=access.assessment, items=items
             )
         except services.BulkAnswerError as exc:
-            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+            body = {
+                "errors": [
+                    {"field": f"items[{e.index}].{e.field}", "message": e.message, "code": e.code}
+                    for e in exc.errors
+                ]
+            }
+            code = status.HTTP_409_CONFLICT if exc.is_conflict else status.HTTP_400_BAD_REQUEST
+            return Response(body, status=code)
         return Response(AnswerOutput(saved, many=True).data)
 
 
 @extend_schema(responses={200: EvidenceOutput(many=True), **ERRORS})
 class EvidenceListApi(generics.ListAPIView):
+    """GET: the files attached to the answer to one question. POST: upload one (multipart)."""
+
     serializer_class = EvidenceOutput
     parser_classes = [MultiPartParser]
     filterset_fields = ["content_type", "sha256"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
-            return self.serializer_class.Meta.model.objects.none()
+            return Evidence.objects.none()
         access = _access(self.request, self.kwargs["pk"])
-        return Evidence.objects.filter(
-            answer__assessment=access.assessment, answer__question_id=self.kwargs["question_pk"]
-        ).select_related("answer")
+        question = selectors.access_question(
+            assessment=access.assessment, pk=self.kwargs["question_pk"]
+        )
+        return selectors.evidence_list(assessment=access.assessment, question=question)
 
     @extend_schema(
         request={"multipart/form-data": EvidenceInput}, responses={201: EvidenceOutput, **ERRORS}
     )
     def post(self, request, pk: int, question_pk: int):
         access = _access(request, pk, write=True)
+        question = selectors.access_question(assessment=access.assessment, pk=question_pk)
         data = EvidenceInput(data=request.data)
         data.is_valid(raise_exception=True)
         evidence = services.evidence_upload(
             actor=request.user,
             assessment=access.assessment,
-            question_id=question_pk,
+            question_id=question.pk,
             upload=data.validated_data["file"],
         )
         return Response(EvidenceOutput(evidence).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses={(200, "application/octet-stream"): bytes, **ERRORS})
+#: Every media type an evidence file may be served with (the accepted upload types).
+EVIDENCE_MEDIA_TYPES = sorted({content_type for content_type, _magic in EVIDENCE_TYPES.values()})
+
+
+@extend_schema(
+    responses={
+        **{
+            (200, media_type): OpenApiResponse(bytes, description="The file as uploaded.")
+            for media_type in EVIDENCE_MEDIA_TYPES
+        },
+        **ERRORS,
+    }
+)
 class EvidenceDownloadApi(APIView):
     def get(self, request, pk: int, evidence_pk: int):
         access = _access(request, pk)
@@ -459,7 +532,7 @@ class HistoryListApi(generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
-            return self.serializer_class.Meta.model.objects.none()
+            return AuditEvent.objects.none()
         access = _access(self.request, self.kwargs["pk"])
         return selectors.assessment_history_list(assessment=access.assessment)
 
@@ -486,77 +559,97 @@ class CommentListApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Answer.objects.none()
         access = _access(self.request, self.kwargs["pk"])
-        pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values(
-            "version_id"
-        )
-        return (
-            Answer.objects.filter(assessment=access.assessment, question__version_id__in=pinned)
-            .exclude(comment="")
-            .select_related("question", "updated_by")
-            .order_by("question__order", "id")
-        )
+        return selectors.answer_list(assessment=access.assessment, with_comment=True)
+
+
+class ProgressOutput(serializers.Serializer):
+    answered = serializers.IntegerField()
+    applicable = serializers.IntegerField()
+
+
+class QuestionChoiceOutput(serializers.Serializer):
+    key = serializers.CharField()
+    label_ja = serializers.CharField()
+    label_en = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class QuestionnaireAnswerOutput(serializers.Serializer):
+    value = AnswerValueField(allow_null=True)
+    comment = serializers.CharField()
+    not_applicable = serializers.BooleanField()
+    justification = serializers.CharField()
+    needs_review = serializers.BooleanField()
+    revision = serializers.IntegerField()
+
+
+class QuestionnaireEvidenceOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="original_name")
+    sha256 = serializers.CharField()
+
+
+class QuestionnaireQuestionOutput(serializers.Serializer):
+    """One question as the officer sees it (``visible``: its parent question allows it)."""
+
+    id = serializers.IntegerField(source="question.pk")
+    urn = serializers.CharField(source="question.urn")
+    type = serializers.CharField(source="question.type")
+    prompt_ja = serializers.CharField(source="question.prompt_ja")
+    prompt_en = serializers.CharField(source="question.prompt_en")
+    choices = QuestionChoiceOutput(source="question.choices", many=True)
+    required = serializers.BooleanField(source="question.required")
+    visible = serializers.BooleanField()
+    answer = QuestionnaireAnswerOutput(allow_null=True)
+    evidence = QuestionnaireEvidenceOutput(many=True)
+
+
+class QuestionnaireProvisionOutput(serializers.Serializer):
+    """A provision and whether it applies to the assessment's scope, with the reasons."""
+
+    urn = serializers.CharField(source="provision.urn")
+    ref = serializers.CharField(source="provision.ref")
+    title_ja = serializers.CharField(source="provision.title_ja")
+    title_en = serializers.CharField(source="provision.title_en")
+    strength = serializers.CharField(source="provision.strength")
+    applies = serializers.BooleanField(source="applicability.applies")
+    reasons_en = serializers.ListField(
+        child=serializers.CharField(), source="applicability.reasons_en"
+    )
+    reasons_ja = serializers.ListField(
+        child=serializers.CharField(), source="applicability.reasons_ja"
+    )
+    questions = QuestionnaireQuestionOutput(many=True)
+
+
+class QuestionnaireSectionOutput(serializers.Serializer):
+    """A section with its provisions and its sub-sections (``children``, the same shape)."""
+
+    key = serializers.CharField(source="section.key")
+    ref = serializers.CharField(source="section.ref")
+    title_ja = serializers.CharField(source="section.title_ja")
+    title_en = serializers.CharField(source="section.title_en")
+    progress = ProgressOutput()
+    provisions = QuestionnaireProvisionOutput(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["children"] = QuestionnaireSectionOutput(many=True)  # sections nest
+        return fields
+
+
+class QuestionnaireFrameworkOutput(serializers.Serializer):
+    framework = serializers.CharField(source="pin.framework.urn")
+    version = serializers.CharField(source="pin.version.version")
+    legal_status = serializers.CharField(source="pin.version.legal_status")
+    progress = ProgressOutput()
+    sections = QuestionnaireSectionOutput(many=True)
 
 
 class QuestionnaireOutput(serializers.Serializer):
-    assessment = serializers.IntegerField()
-    progress = serializers.DictField()
-    frameworks = serializers.ListField(child=serializers.DictField())
-
-
-def _answer_data(answer: Answer | None) -> dict | None:
-    if answer is None:
-        return None
-    return {
-        "value": answer.value,
-        "comment": answer.comment,
-        "not_applicable": answer.not_applicable,
-        "justification": answer.justification,
-        "needs_review": answer.needs_review,
-        "revision": answer.revision,
-    }
-
-
-def _section_data(block: selectors.SectionBlock) -> dict:
-    section = block.section
-    return {
-        "key": section.key,
-        "ref": section.ref,
-        "title_ja": section.title_ja,
-        "title_en": section.title_en,
-        "progress": {"answered": block.progress.answered, "applicable": block.progress.applicable},
-        "provisions": [
-            {
-                "urn": pb.provision.urn,
-                "ref": pb.provision.ref,
-                "title_ja": pb.provision.title_ja,
-                "title_en": pb.provision.title_en,
-                "strength": pb.provision.strength,
-                "applies": pb.applicability.applies,
-                "reasons_en": pb.applicability.reasons_en,
-                "reasons_ja": pb.applicability.reasons_ja,
-                "questions": [
-                    {
-                        "id": qb.question.pk,
-                        "urn": qb.question.urn,
-                        "type": qb.question.type,
-                        "prompt_ja": qb.question.prompt_ja,
-                        "prompt_en": qb.question.prompt_en,
-                        "choices": qb.question.choices,
-                        "required": qb.question.required,
-                        "visible": qb.visible,
-                        "answer": _answer_data(qb.answer),
-                        "evidence": [
-                            {"id": e.pk, "name": e.original_name, "sha256": e.sha256}
-                            for e in qb.evidence
-                        ],
-                    }
-                    for qb in pb.questions
-                ],
-            }
-            for pb in block.provisions
-        ],
-        "children": [_section_data(child) for child in block.children],
-    }
+    assessment = serializers.IntegerField(source="assessment.pk")
+    progress = ProgressOutput()
+    frameworks = QuestionnaireFrameworkOutput(many=True)
 
 
 @extend_schema(responses={200: QuestionnaireOutput, **ERRORS})
@@ -567,24 +660,7 @@ class QuestionnaireApi(APIView):
     def get(self, request, pk: int):
         access = _access(request, pk)
         questionnaire = selectors.questionnaire_build(assessment=access.assessment)
-        return Response(
-            {
-                "assessment": access.assessment.pk,
-                "progress": {
-                    "answered": questionnaire.progress.answered,
-                    "applicable": questionnaire.progress.applicable,
-                },
-                "frameworks": [
-                    {
-                        "framework": fb.pin.framework.urn,
-                        "version": fb.pin.version.version,
-                        "legal_status": fb.pin.version.legal_status,
-                        "sections": [_section_data(section) for section in fb.sections],
-                    }
-                    for fb in questionnaire.frameworks
-                ],
-            }
-        )
+        return Response(QuestionnaireOutput(questionnaire).data)
 
 
 # --- Reviews ---------------------------------------------------------------------------------

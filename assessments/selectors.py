@@ -42,13 +42,44 @@ REVIEW_OPEN_STATES = frozenset({AssessmentStatus.SUBMITTED, AssessmentStatus.RET
 # --- Access ----------------------------------------------------------------------------------
 
 
+def membership_can_create_assessment(membership: Membership | None) -> bool:
+    """May this member start an assessment in the membership's organisation? Officers may.
+
+    Example: ``membership_can_create_assessment(auditor_membership)`` is False; the dashboard
+    hides its "New assessment" button and the create page and API refuse with 403.
+    """
+    return membership is not None and membership.role == Role.OFFICER
+
+
+def access_organisation_for_create(*, user: User, organisation_id: int) -> Membership:
+    """The user's membership of the organisation in which they want to create an assessment.
+
+    404 for a missing organisation and for one the user does not belong to (the same answer);
+    PermissionDenied for a member who may not create assessments (an auditor).
+    """
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation_id=organisation_id)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is None:
+        raise Http404("No such organisation.")
+    if not membership_can_create_assessment(membership):
+        raise PermissionDenied("Only officers create assessments.")
+    return membership
+
+
 @dataclass(frozen=True)
 class AssessmentAccess:
-    """What one member may do with one assessment. The only place roles are compared.
+    """One member's view of one assessment: every "who may do what" rule about it lives here,
+    the only place roles are compared.
 
     Example: the auditor of Acme AI on a submitted assessment that the officer submitted:
     ``can_write`` False, ``can_review`` True, ``can_approve`` True (``can_approve`` would be
-    False for the person who submitted it: four eyes).
+    False for the person who submitted it: four eyes). The officer has ``can_write`` (their role
+    allows changes) but not ``can_edit`` (the lock forbids them until it is reopened).
     """
 
     assessment: Assessment
@@ -56,12 +87,23 @@ class AssessmentAccess:
 
     @property
     def can_write(self) -> bool:
+        """The member's role allows changes (officers; auditors only read)."""
         return self.membership.role == Role.OFFICER
 
     @property
     def can_review(self) -> bool:
         """Auditors review answers, return and approve; they never change answers."""
         return self.membership.role == Role.AUDITOR
+
+    @property
+    def can_edit(self) -> bool:
+        """Changes to answers, scope and evidence are possible right now: a writer, and not locked."""
+        return self.can_write and not self.assessment.is_locked
+
+    @property
+    def can_request_report(self) -> bool:
+        """Every member may freeze a report (auditors too: the report is what they audit)."""
+        return True
 
     @property
     def can_submit(self) -> bool:
@@ -94,10 +136,6 @@ class AssessmentAccess:
         """Officers reply and auditors follow up while the assessment is in review or returned."""
         return self.assessment.status in REVIEW_OPEN_STATES
 
-    @property
-    def can_edit_answers(self) -> bool:
-        return self.can_write and not self.assessment.is_locked
-
 
 def access_assessment(
     *, user: User, pk: int, write: bool = False, review: bool = False
@@ -117,9 +155,9 @@ def access_assessment(
     )
     if assessment is None or membership is None:
         raise Http404("No such assessment.")
-    if write and membership.role != Role.OFFICER:
-        raise PermissionDenied("Auditors cannot change assessments.")
     access = AssessmentAccess(assessment, membership)
+    if write and not access.can_write:
+        raise PermissionDenied("Auditors cannot change assessments.")
     if review and not access.can_review:
         raise PermissionDenied("Only auditors review assessments.")
     return access
@@ -136,13 +174,64 @@ def access_evidence(*, user: User, assessment: Assessment, pk: int) -> Evidence:
     return evidence
 
 
-def assessment_list(*, organisation: Organisation) -> QuerySet[Assessment]:
-    pins = AssessmentFramework.objects.select_related("version").order_by("order", "id")
-    return (
-        Assessment.objects.filter(organisation=organisation)
-        .prefetch_related(Prefetch("pins", queryset=pins))
-        .order_by("-updated_at", "-id")
+def access_question(*, assessment: Assessment, pk: int) -> Question:
+    """A question of one of the assessment's pinned versions; 404 for any other question.
+
+    Example: ``access_question(assessment=a, pk=q.pk)`` for a question of a framework ``a`` does
+    not pin raises Http404, exactly as for an id that does not exist.
+    """
+    question = (
+        Question.objects.select_related("provision")
+        .filter(pk=pk, version__assessment_pins__assessment=assessment)
+        .first()
     )
+    if question is None:
+        raise Http404("No such question.")
+    return question
+
+
+def assessment_list(
+    *, organisation: Organisation | None = None, user: User | None = None
+) -> QuerySet[Assessment]:
+    """The assessments of one organisation, or of every organisation ``user`` belongs to.
+
+    Pins come prefetched with their framework and version, newest change first.
+    """
+    pins = AssessmentFramework.objects.select_related("version", "framework").order_by(
+        "order", "id"
+    )
+    assessments = Assessment.objects.all()
+    if organisation is not None:
+        assessments = assessments.filter(organisation=organisation)
+    if user is not None:
+        assessments = assessments.filter(
+            organisation_id__in=Membership.objects.filter(user=user).values("organisation_id")
+        )
+    return assessments.prefetch_related(Prefetch("pins", queryset=pins)).order_by(
+        "-updated_at", "-id"
+    )
+
+
+def assessment_get(*, pk: int) -> Assessment:
+    """One assessment with its pins (framework and version) loaded, for the API's output."""
+    return assessment_list().get(pk=pk)
+
+
+def answer_list(*, assessment: Assessment, with_comment: bool = False) -> QuerySet[Answer]:
+    """The current answers: those to questions of the pinned versions (not the history kept on
+    the questions of versions upgraded away from), in questionnaire order. With
+    ``with_comment`` only the answers that carry a comment."""
+    pinned = AssessmentFramework.objects.filter(assessment=assessment).values("version_id")
+    answers = Answer.objects.filter(assessment=assessment, question__version_id__in=pinned)
+    if with_comment:
+        answers = answers.exclude(comment="").select_related("updated_by")
+    return answers.select_related("question").order_by("question__order", "id")
+
+
+def evidence_list(*, assessment: Assessment, question: Question) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(
+        answer__assessment=assessment, answer__question=question
+    ).select_related("answer")
 
 
 def pins_of(assessment: Assessment) -> list[AssessmentFramework]:
@@ -409,6 +498,15 @@ def _newness(version: FrameworkVersion) -> tuple:
     return (version.effective_date is None, version.effective_date or dt.date.min)
 
 
+def pin_get(*, assessment: Assessment, framework_urn: str) -> AssessmentFramework | None:
+    """The assessment's pin of the framework ``framework_urn``, if it pins that framework."""
+    return (
+        AssessmentFramework.objects.select_related("version", "framework")
+        .filter(assessment=assessment, framework__urn=framework_urn)
+        .first()
+    )
+
+
 def framework_version_upgrade_target(*, pin: AssessmentFramework) -> FrameworkVersion | None:
     """The newest published version of the pinned framework, if it is newer than the pin."""
     latest = (
@@ -491,18 +589,6 @@ def choice_label(question: Question, key: str, language: str) -> str:
 
 
 # --- Reviews ---------------------------------------------------------------------------------
-
-
-def access_question(*, assessment: Assessment, pk: int) -> Question:
-    """A question of one of the assessment's pinned versions; 404 otherwise."""
-    question = (
-        Question.objects.select_related("provision")
-        .filter(pk=pk, version__assessment_pins__assessment=assessment)
-        .first()
-    )
-    if question is None:
-        raise Http404("No such question.")
-    return question
 
 
 def question_review_list(

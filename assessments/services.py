@@ -41,6 +41,7 @@ from assessments.selectors import (
 )
 from frameworks.choices import VersionStatus
 from frameworks.models import FrameworkVersion, Question
+from frameworks.selectors import framework_versions_latest_published_by_urn
 from portal.models import AuditEventType, Organisation, User
 from portal.services import audit_record, audit_record_many
 
@@ -63,9 +64,17 @@ class AnswerConflictError(Exception):
 
     http_status = 409
 
-    def __init__(self, current: Answer):
+    def __init__(self, current: Answer | None):
+        # ``current`` is None when the caller sent a revision for a question nobody answered yet.
         self.current = current
-        super().__init__(f"answer changed to revision {current.revision}")
+        self.current_revision = current.revision if current is not None else 0
+        super().__init__(f"answer changed to revision {self.current_revision}")
+
+
+class AssessmentStaleError(ValidationError):
+    """The caller saw an older revision of the assessment: nothing was written."""
+
+    http_status = 409
 
 
 class AssessmentIncompleteError(ValidationError):
@@ -94,6 +103,12 @@ def _audit(
         context=assessment,
         subject=subject,
     )
+
+
+def _scoping_check(scoping: ScopingProfile) -> None:
+    """A scope names at least one role: applicability is decided by the roles."""
+    if not scoping.roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
 
 
 def _refuse_if_locked(assessment: Assessment) -> None:
@@ -128,6 +143,7 @@ def assessment_create(
         )
     if len({v.framework_id for v in versions}) != len(versions):
         raise ValidationError({"frameworks": _("Choose one version per framework.")})
+    _scoping_check(scoping)
     assessment = Assessment(
         organisation=organisation, name=name.strip(), scoping=scoping.model_dump(), created_by=actor
     )
@@ -152,10 +168,40 @@ def assessment_create(
     return assessment
 
 
+def assessment_create_from_urns(
+    *,
+    actor: User,
+    organisation: Organisation,
+    name: str,
+    framework_urns: list[str],
+    scoping: ScopingProfile,
+) -> Assessment:
+    """A new assessment pinned to the newest published version of each framework URN.
+
+    Example: ``framework_urns=["urn:tekigo:fw:appi"]`` pins APPI's newest published version. An
+    unknown or unpublished URN is refused naming its position: ``frameworks[1]``.
+    """
+    versions = framework_versions_latest_published_by_urn(urns=framework_urns)
+    missing = {
+        f"frameworks[{index}]": _("No published framework %(urn)s.") % {"urn": urn}
+        for index, urn in enumerate(framework_urns)
+        if urn not in versions
+    }
+    if missing:
+        raise ValidationError(missing)
+    return assessment_create(
+        actor=actor,
+        organisation=organisation,
+        name=name,
+        versions=[versions[urn] for urn in framework_urns],
+        scoping=scoping,
+    )
+
+
 def _bump(assessment: Assessment, expected_revision: int | None) -> None:
     """Refuse a change made from a stale page, then move the revision on."""
     if expected_revision is not None and expected_revision != assessment.revision:
-        raise ValidationError(
+        raise AssessmentStaleError(
             {
                 "revision": _(
                     "Someone changed this assessment after you opened it. Reload the page and try again."
@@ -178,6 +224,7 @@ def assessment_scoping_update(
         Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
     )
     _refuse_if_locked(assessment)
+    _scoping_check(scoping)
     before = assessment.scoping
     _bump(assessment, expected_revision)
     assessment.scoping = scoping.model_dump()
@@ -614,12 +661,31 @@ def assessment_upgrade(
     return assessment
 
 
+@dataclass(frozen=True)
+class ItemError:
+    """Why one item of a bulk save was refused.
+
+    Example: ``ItemError(index=3, field="value", message="Choose one of the offered answers.",
+    code="invalid")``; the API shows it as ``items[3].value``.
+    """
+
+    index: int
+    field: str
+    message: str
+    code: str = "invalid"
+
+
 class BulkAnswerError(Exception):
     """Some items of a bulk save were refused; nothing was written. ``errors`` lists them by item."""
 
-    def __init__(self, errors: list[dict[str, Any]]):
+    def __init__(self, errors: list[ItemError]):
         self.errors = errors
         super().__init__(f"{len(errors)} item(s) refused")
+
+    @property
+    def is_conflict(self) -> bool:
+        """Every refusal is a stale revision: the caller should reload and retry (HTTP 409)."""
+        return all(e.code == "conflict" for e in self.errors)
 
 
 @transaction.atomic
@@ -654,29 +720,23 @@ def answers_bulk_save(
         answer.question = (
             questions.get(answer.question_id) or answer.question
         )  # no query per answer later
-    errors: list[dict[str, Any]] = []
+    errors: list[ItemError] = []
     changed: list[tuple[Answer, dict | None, Question]] = []
     unchanged: list[Answer] = []
     seen: set[int] = set()
     for index, (question_id, data) in enumerate(items):
         if question_id in seen:
             errors.append(
-                {
-                    "field": f"items[{index}].question",
-                    "message": _("This question appears twice in the request."),
-                    "code": "duplicate",
-                }
+                ItemError(
+                    index, "question", _("This question appears twice in the request."), "duplicate"
+                )
             )
             continue
         seen.add(question_id)
         question = questions.get(question_id)
         if question is None:
             errors.append(
-                {
-                    "field": f"items[{index}].question",
-                    "message": _("This question is not part of the assessment."),
-                    "code": "invalid",
-                }
+                ItemError(index, "question", _("This question is not part of the assessment."))
             )
             continue
         try:
@@ -689,12 +749,13 @@ def answers_bulk_save(
             )
         except AnswerConflictError as exc:
             errors.append(
-                {
-                    "field": f"items[{index}].revision",
-                    "message": _("This answer changed meanwhile (now at revision %(n)d).")
-                    % {"n": exc.current.revision if exc.current else 0},
-                    "code": "conflict",
-                }
+                ItemError(
+                    index,
+                    "revision",
+                    _("This answer changed meanwhile (now at revision %(n)d).")
+                    % {"n": exc.current_revision},
+                    "conflict",
+                )
             )
             continue
         except ValidationError as exc:
@@ -703,10 +764,7 @@ def answers_bulk_save(
                 if hasattr(exc, "error_dict")
                 else [("value", exc.messages)]
             ):
-                errors.extend(
-                    {"field": f"items[{index}].{field}", "message": message, "code": "invalid"}
-                    for message in messages
-                )
+                errors.extend(ItemError(index, field, message) for message in messages)
             continue
         if applied is None:
             unchanged.append(answers[question_id])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +27,6 @@ from assessments.workbooks import (
 from frameworks.choices import QuestionType
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import framework_versions_latest_published
-from portal.models import Role
 from portal.selectors import membership_active_get
 
 
@@ -54,7 +53,12 @@ def dashboard(request):
         (a, selectors.questionnaire_build(assessment=a, pins=list(a.pins.all())).progress)
         for a in assessments
     ]
-    return render(request, "assessments/dashboard.html", {"membership": membership, "rows": rows})
+    context = {
+        "membership": membership,
+        "rows": rows,
+        "can_create": selectors.membership_can_create_assessment(membership),
+    }
+    return render(request, "assessments/dashboard.html", context)
 
 
 @login_required
@@ -62,8 +66,9 @@ def assessment_create(request):
     membership = membership_active_get(user=request.user, session=request.session)
     if membership is None:
         raise Http404("No organisation.")
-    if membership.role != Role.OFFICER:
-        raise PermissionDenied("Only officers create assessments.")
+    membership = selectors.access_organisation_for_create(
+        user=request.user, organisation_id=membership.organisation_id
+    )
     versions = framework_versions_latest_published()
     form = AssessmentCreateForm(request.POST or None, versions=versions, language=_language())
     if request.method == "POST" and form.is_valid():
@@ -175,7 +180,7 @@ def section(request, pk: int, section_pk: int):
         "q": questionnaire,
         "framework": framework,
         "top": top,
-        "editable": access.can_write and not access.assessment.is_locked,
+        "editable": access.can_edit,
     }
     return render(request, "assessments/section.html", context)
 
@@ -247,11 +252,12 @@ def _question_fragment(
 @require_POST
 def answer_save(request, pk: int, question_pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    question = selectors.access_question(assessment=access.assessment, pk=question_pk)
     try:
         answer = services.answer_save(
             actor=request.user,
             assessment=access.assessment,
-            question_id=question_pk,
+            question_id=question.pk,
             data=_answer_input(request),
         )
     except services.AnswerConflictError as exc:
@@ -265,8 +271,6 @@ def answer_save(request, pk: int, question_pk: int):
             code=409,
         )
     except ValidationError as exc:
-        if hasattr(exc, "error_dict") and exc.message_dict.keys() == {"question"}:
-            raise Http404("No such question.") from None
         message = (
             " ".join(m for msgs in exc.message_dict.values() for m in msgs)
             if hasattr(exc, "error_dict")
@@ -284,6 +288,7 @@ def answer_save(request, pk: int, question_pk: int):
 @require_POST
 def evidence_upload(request, pk: int, question_pk: int):
     access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    question = selectors.access_question(assessment=access.assessment, pk=question_pk)
     upload = request.FILES.get("file")
     error = None
     if upload is None:
@@ -293,12 +298,10 @@ def evidence_upload(request, pk: int, question_pk: int):
             services.evidence_upload(
                 actor=request.user,
                 assessment=access.assessment,
-                question_id=question_pk,
+                question_id=question.pk,
                 upload=upload,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and exc.message_dict.keys() == {"question"}:
-                raise Http404("No such question.") from None
             error = " ".join(exc.messages)
     questionnaire = selectors.questionnaire_build(assessment=access.assessment)
     block = questionnaire.questions.get(question_pk)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import F
-from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from pydantic import ValidationError as PydanticValidationError
@@ -13,22 +12,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frameworks import selectors, services
-from frameworks.choices import VersionStatus
 from frameworks.models import Framework, FrameworkVersion, Provision, Question, Section
 from portal.api.errors import Conflict
 from portal.api.schema import ERRORS
 
 
 def _visible_versions(request):
-    versions = FrameworkVersion.objects.select_related("framework")
-    return versions if request.user.is_staff else versions.exclude(status=VersionStatus.DRAFT)
+    return selectors.framework_version_visible_list(user=request.user)
 
 
 def _version(request, pk: int) -> FrameworkVersion:
-    version = _visible_versions(request).filter(pk=pk).first()
-    if version is None:
-        raise Http404
-    return version
+    return selectors.access_framework_version(user=request.user, pk=pk)
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -88,8 +82,17 @@ class SectionOutput(serializers.ModelSerializer):
         ]
 
 
+class SourceOutput(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    url = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+    confidence = serializers.CharField()
+
+
 class ProvisionOutput(serializers.ModelSerializer):
-    source = serializers.SerializerMethodField()
+    source = SourceOutput()
 
     class Meta:
         model = Provision
@@ -118,17 +121,6 @@ class ProvisionOutput(serializers.ModelSerializer):
             "enforcement_articles",
             "order",
         ]
-
-    def get_source(self, obj) -> dict:
-        s = obj.source
-        return {
-            "key": s.key,
-            "title": s.title,
-            "publisher": s.publisher,
-            "url": s.url,
-            "date": s.date,
-            "confidence": s.confidence,
-        }
 
 
 class QuestionOutput(serializers.ModelSerializer):
@@ -217,11 +209,7 @@ class FrameworkListApi(generics.ListAPIView):
     ordering_fields = ["urn"]
 
     def get_queryset(self):
-        return (
-            Framework.objects.filter(versions__in=_visible_versions(self.request))
-            .distinct()
-            .order_by("urn")
-        )
+        return selectors.framework_visible_list(user=self.request.user)
 
 
 @extend_schema(responses={200: VersionOutput(many=True), **ERRORS})
@@ -250,9 +238,7 @@ class SectionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return Section.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by(
-            "order", "id"
-        )
+        return selectors.section_list(version=_version(self.request, self.kwargs["pk"]))
 
 
 @extend_schema(responses={200: ProvisionOutput(many=True), **ERRORS})
@@ -263,23 +249,13 @@ class ProvisionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return (
-            Provision.objects.filter(version=_version(self.request, self.kwargs["pk"]))
-            .select_related("source")
-            .order_by("order", "id")
-        )
+        return selectors.provision_list(version=_version(self.request, self.kwargs["pk"]))
 
 
 @extend_schema(responses={200: ProvisionOutput, **ERRORS})
 class ProvisionDetailApi(APIView):
     def get(self, request, pk: int):
-        provision = (
-            Provision.objects.select_related("source")
-            .filter(pk=pk, version__in=_visible_versions(request))
-            .first()
-        )
-        if provision is None:
-            raise Http404
+        provision = selectors.access_provision(user=request.user, pk=pk)
         return Response(ProvisionOutput(provision).data)
 
 
@@ -291,9 +267,7 @@ class QuestionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        return Question.objects.filter(version=_version(self.request, self.kwargs["pk"])).order_by(
-            "order", "id"
-        )
+        return selectors.question_list(version=_version(self.request, self.kwargs["pk"]))
 
 
 class QuestionDetailApi(APIView):
@@ -305,10 +279,7 @@ class QuestionDetailApi(APIView):
         )
 
     def _question(self, request, pk: int) -> Question:
-        question = Question.objects.filter(pk=pk, version__in=_visible_versions(request)).first()
-        if question is None:
-            raise Http404
-        return question
+        return selectors.access_framework_question(user=request.user, pk=pk)
 
     @extend_schema(responses={200: QuestionOutput, **ERRORS})
     def get(self, request, pk: int):
@@ -373,11 +344,33 @@ class VersionRetireApi(_StaffAction):
         )
 
 
+class DiffFieldChangeOutput(serializers.Serializer):
+    field = serializers.CharField(help_text="dotted path of the changed field, e.g. prompt.en")
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class DiffItemOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["section", "provision", "question"])
+    key = serializers.CharField(help_text="the section key or the provision/question URN")
+    label = serializers.CharField()
+
+
+class DiffChangedItemOutput(DiffItemOutput):
+    changes = DiffFieldChangeOutput(many=True)
+
+
 class DiffOutput(serializers.Serializer):
-    version_changes = serializers.ListField(child=serializers.DictField())
-    added = serializers.ListField(child=serializers.DictField())
-    removed = serializers.ListField(child=serializers.DictField())
-    changed = serializers.ListField(child=serializers.DictField())
+    version_changes = DiffFieldChangeOutput(many=True)
+    added = DiffItemOutput(many=True)
+    removed = DiffItemOutput(many=True)
+    changed = DiffChangedItemOutput(many=True)
+
+
+class DiffQueryInput(serializers.Serializer):
+    against = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="id of the older version"
+    )
 
 
 @extend_schema(
@@ -388,13 +381,13 @@ class DiffOutput(serializers.Serializer):
 )
 class VersionDiffApi(APIView):
     def get(self, request, pk: int):
-        try:
-            against = int(request.query_params.get("against", ""))
-        except ValueError:
+        query = DiffQueryInput(data=request.query_params)
+        if not query.is_valid():
             raise ValidationError(
                 {"against": "Give the id of the version to compare with."}
             ) from None
-        new, old = _version(request, pk), _version(request, against)
+        new = _version(request, pk)
+        old = _version(request, query.validated_data["against"])
         if new.framework_id != old.framework_id:
             raise ValidationError({"against": "Both versions must belong to the same framework."})
         try:
@@ -402,20 +395,13 @@ class VersionDiffApi(APIView):
         except PydanticValidationError:
             raise Conflict("One of these versions is an incomplete draft.") from None
         item = lambda kind, key, label: {"kind": kind, "key": key, "label": label}  # noqa: E731
-        change = lambda c: {"field": c.field, "old": c.old, "new": c.new}  # noqa: E731
         return Response(
-            {
-                "version_changes": [change(c) for c in diff.version_changes],
-                "added": [item(*a) for a in diff.added],
-                "removed": [item(*r) for r in diff.removed],
-                "changed": [
-                    {
-                        "kind": d.kind,
-                        "key": d.key,
-                        "label": d.label,
-                        "changes": [change(c) for c in d.changes],
-                    }
-                    for d in diff.changed
-                ],
-            }
+            DiffOutput(
+                {
+                    "version_changes": diff.version_changes,
+                    "added": [item(*a) for a in diff.added],
+                    "removed": [item(*r) for r in diff.removed],
+                    "changed": diff.changed,
+                }
+            ).data
         )

@@ -271,7 +271,7 @@ def framework_version_clone(
     URNs stay the same, so the new version's items map onto the old ones.
     """
     if version.status == VersionStatus.DRAFT:
-        raise ValidationError({"version": "Only a published or retired version can be cloned."})
+        raise VersionStateError({"version": "Only a published or retired version can be cloned."})
     document = framework_version_document(version=version)
     document = document.model_copy(update={"version": label, "status": VersionStatus.DRAFT})
     try:
@@ -336,7 +336,7 @@ def framework_version_publish(
     """
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
-        raise ValidationError({"status": f"{version} is already {version.status}."})
+        raise VersionStateError({"status": f"{version} is already {version.status}."})
     if effective_date is not None:
         version.effective_date = effective_date
     try:
@@ -388,7 +388,7 @@ def framework_version_retire(
     """
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
-        raise ValidationError(
+        raise VersionStateError(
             {"status": f"Only a published version can be retired; {version} is {version.status}."}
         )
     version.status = VersionStatus.RETIRED
@@ -539,3 +539,13 @@ def framework_version_oscal_import(
         },
     )
     return version
+
+
+# --- State conflicts (issue 13) ---------------------------------------------------------------
+
+
+class VersionStateError(ValidationError):
+    """The version is not in the state the action needs (publishing a published version,
+    retiring a draft): the API answers 409, pages show the message."""
+
+    http_status = 409

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -27,17 +27,9 @@ def catalog(request):
     return render(request, "frameworks/catalog.html", {"frameworks": frameworks})
 
 
-def _visible_version(request, pk: int):
-    version = selectors.framework_version_get(pk=pk)
-    # Drafts are work in progress: only the staff who edit them see them.
-    if version.is_draft and not request.user.is_staff:
-        raise Http404("No such framework version.")
-    return version
-
-
 @login_required
 def version_detail(request, pk: int):
-    version = _visible_version(request, pk)
+    version = selectors.access_framework_version(user=request.user, pk=pk)
     context = {
         "version": version,
         "tree": selectors.framework_version_tree(version=version),
@@ -53,7 +45,7 @@ def version_detail(request, pk: int):
 
 @login_required
 def provision_detail(request, pk: int, provision_pk: int):
-    version = _visible_version(request, pk)
+    version = selectors.access_framework_version(user=request.user, pk=pk)
     provision = selectors.provision_get(version=version, pk=provision_pk)
     context = {
         "version": version,
@@ -219,7 +211,7 @@ def version_delete(request, pk: int):
 @login_required
 def version_oscal(request, pk: int):
     """The version as an OSCAL catalog (JSON), for GRC tools that read OSCAL."""
-    version = _visible_version(request, pk)
+    version = selectors.access_framework_version(user=request.user, pk=pk)
     response = HttpResponse(
         framework_version_oscal_json(version=version), content_type="application/json"
     )

@@ -3,6 +3,7 @@ from rest_framework import generics, serializers
 
 from portal.api.schema import ERRORS
 from portal.models import Membership
+from portal.selectors import membership_list
 
 
 class OrganisationOutput(serializers.Serializer):
@@ -22,8 +23,4 @@ class OrganisationListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
-        return (
-            Membership.objects.filter(user=self.request.user)
-            .select_related("organisation")
-            .order_by("organisation__name")
-        )
+        return membership_list(user=self.request.user)

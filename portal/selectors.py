@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from portal.models import Membership, User
+from portal.models import ApiToken, Membership, User
 
 ACTIVE_ORGANISATION_SESSION_KEY = "active_organisation_id"
 
@@ -18,11 +18,17 @@ def membership_list(*, user: User) -> QuerySet[Membership]:
     )
 
 
-def membership_active_get(*, user: User, session) -> Membership | None:
-    """The membership of the organisation the user is working in (the first one if none chosen yet)."""
+def membership_active_get(
+    *, user: User, session, memberships: list[Membership] | None = None
+) -> Membership | None:
+    """The membership of the organisation the user is working in (the first one if none chosen yet).
+
+    ``memberships``: the user's memberships when the caller has already loaded them (no query).
+    """
     if not user.is_authenticated:
         return None
-    memberships = list(membership_list(user=user))
+    if memberships is None:
+        memberships = list(membership_list(user=user))
     chosen = session.get(ACTIVE_ORGANISATION_SESSION_KEY)
     for membership in memberships:
         if membership.organisation_id == chosen:
@@ -32,6 +38,8 @@ def membership_active_get(*, user: User, session) -> Membership | None:
 
 def access_membership(*, user: User, organisation_id: int) -> Membership:
     """The user's membership of an organisation; 404 when there is none (as for a missing organisation)."""
+    if not 0 < organisation_id < 2**63:  # no row has such an id; SQLite could not even look
+        raise Http404("No such organisation.")
     membership = (
         Membership.objects.select_related("organisation")
         .filter(user=user, organisation_id=organisation_id)
@@ -40,3 +48,15 @@ def access_membership(*, user: User, organisation_id: int) -> Membership:
     if membership is None:
         raise Http404("No such organisation.")
     return membership
+
+
+def access_api_token(*, user: User, pk: str | int) -> ApiToken:
+    """One of the user's own API tokens; 404 for anyone else's, a missing one, or an id that is
+    not a number that fits a database id (``"abc"``, ``"1e3"``, ``10**30``)."""
+    text = str(pk).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise Http404("No such token.")
+    token = ApiToken.objects.filter(user=user, pk=int(text)).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+import portal.api.converters  # noqa: F401  (registers <id:...> for every app's URL conf)
 from portal import api_urls
 from portal import views as portal_views
 

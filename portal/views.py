@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from portal.api.errors import json_error
 from portal.models import ApiToken
-from portal.selectors import ACTIVE_ORGANISATION_SESSION_KEY, access_membership
+from portal.selectors import ACTIVE_ORGANISATION_SESSION_KEY, access_api_token, access_membership
 from portal.services import api_token_create, api_token_revoke
 
 
@@ -53,11 +53,7 @@ def api_tokens(request):
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(
-                user=request.user, pk=request.POST.get("revoke") or 0
-            ).first()
-            if token is None:
-                raise Http404
+            token = access_api_token(user=request.user, pk=request.POST.get("revoke", ""))
             api_token_revoke(user=request.user, token=token)
             messages.success(request, _("Token revoked."))
             return redirect("api_tokens")

@@ -2,14 +2,15 @@
 
 from django.urls import path
 
+import portal.api.converters  # noqa: F401  (registers <id:...>)
 from reports import apis
 
 urlpatterns = [
-    path("assessments/<int:pk>/reports/", apis.ReportListApi.as_view()),
+    path("assessments/<id:pk>/reports/", apis.ReportListApi.as_view()),
     path("reports/verify/", apis.ReportVerifyApi.as_view()),
-    path("reports/<int:pk>/", apis.ReportDetailApi.as_view()),
-    path("reports/<int:pk>/download/", apis.ReportDownloadApi.as_view()),
+    path("reports/<id:pk>/", apis.ReportDetailApi.as_view()),
+    path("reports/<id:pk>/download/", apis.ReportDownloadApi.as_view()),
     # --- Approval ---
-    path("assessments/<int:pk>/approve/", apis.AssessmentApproveApi.as_view()),
-    path("assessments/<int:pk>/approval/reopen/", apis.AssessmentReopenApprovedApi.as_view()),
+    path("assessments/<id:pk>/approve/", apis.AssessmentApproveApi.as_view()),
+    path("assessments/<id:pk>/approval/reopen/", apis.AssessmentReopenApprovedApi.as_view()),
 ]

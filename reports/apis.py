@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -45,7 +45,14 @@ class ReportInput(serializers.Serializer):
 
 
 class ReportListApi(generics.ListAPIView):
+    """GET: the assessment's reports. POST: request one (limited per organisation: it costs
+    worker time; 429 with Retry-After beyond the limit)."""
+
     serializer_class = ReportOutput
+    organisation_throttle_scope = "reports"
+
+    def throttle_organisation_id(self, request) -> int:
+        return access_assessment(user=request.user, pk=self.kwargs["pk"]).assessment.organisation_id
 
     @extend_schema(responses={200: ReportOutput(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
@@ -63,6 +70,8 @@ class ReportListApi(generics.ListAPIView):
     def post(self, request, pk: int):
         """Freeze the analysis now and queue the PDF; follow ``status`` until it is ``ready``."""
         access = access_assessment(user=request.user, pk=pk)
+        if not access.can_request_report:
+            raise PermissionDenied("You may not request reports of this assessment.")
         data = ReportInput(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_request(
@@ -79,7 +88,12 @@ class ReportDetailApi(APIView):
         return Response(ReportOutput(selectors.access_report(user=request.user, pk=pk)).data)
 
 
-@extend_schema(responses={(200, "application/pdf"): bytes, **ERRORS})
+@extend_schema(
+    responses={
+        (200, "application/pdf"): OpenApiResponse(bytes, description="The report as issued."),
+        **ERRORS,
+    }
+)
 class ReportDownloadApi(APIView):
     def get(self, request, pk: int):
         return report_file_response(

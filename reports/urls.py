@@ -5,22 +5,22 @@ from reports import views
 app_name = "reports"
 
 urlpatterns = [
-    path("assessments/<int:pk>/reports/", views.report_request, name="request"),
-    path("assessments/<int:pk>/reports/panel/", views.reports_panel, name="panel"),
-    path("reports/<int:pk>/", views.report_html, name="html"),
-    path("reports/<int:pk>/download/", views.report_download, name="download"),
+    path("assessments/<id:pk>/reports/", views.report_request, name="request"),
+    path("assessments/<id:pk>/reports/panel/", views.reports_panel, name="panel"),
+    path("reports/<id:pk>/", views.report_html, name="html"),
+    path("reports/<id:pk>/download/", views.report_download, name="download"),
     path("reports/verify/", views.report_verify, name="verify"),
     re_path(
         r"^assessments/(?P<pk>[0-9]+)/gaps\.(?P<fmt>csv|xlsx)$",
         views.gaps_export,
         name="gaps_export",
     ),
-    path("assessments/<int:pk>/oscal-results.json", views.assessment_oscal, name="oscal_results"),
-    path("assessments/<int:pk>/evidence-packs/", views.evidence_pack_request, name="pack_request"),
+    path("assessments/<id:pk>/oscal-results.json", views.assessment_oscal, name="oscal_results"),
+    path("assessments/<id:pk>/evidence-packs/", views.evidence_pack_request, name="pack_request"),
     path(
-        "assessments/<int:pk>/evidence-packs/panel/", views.evidence_packs_panel, name="pack_panel"
+        "assessments/<id:pk>/evidence-packs/panel/", views.evidence_packs_panel, name="pack_panel"
     ),
-    path("evidence-packs/<int:pk>/download/", views.evidence_pack_download, name="pack_download"),
+    path("evidence-packs/<id:pk>/download/", views.evidence_pack_download, name="pack_download"),
 ]
 
 # --- Public verification (no account) ---
@@ -30,9 +30,9 @@ urlpatterns += [
     path("verify/", public_views.public_verify, name="public_verify"),
     path("verify/<str:code>/", public_views.public_verify_code, name="public_verify_code"),
     # --- Approval ---
-    path("assessments/<int:pk>/approve/", views.assessment_approve, name="approve"),
+    path("assessments/<id:pk>/approve/", views.assessment_approve, name="approve"),
     path(
-        "assessments/<int:pk>/approval/reopen/",
+        "assessments/<id:pk>/approval/reopen/",
         views.assessment_reopen_approved,
         name="reopen",
     ),

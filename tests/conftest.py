@@ -102,3 +102,17 @@ def question_of(version, suffix: str):
     from frameworks.models import Question
 
     return Question.objects.get(version=version, urn__endswith=suffix)
+
+
+# --- API rate limits (issue 13) ------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache, keyed by user, address or organisation id, and ids
+    repeat from test to test: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,21 +5,31 @@ REST_FRAMEWORK = {
         "portal.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
+    # JSON only: a view that takes a file (evidence upload) sets its own MultiPartParser, so the
+    # schema advertises multipart exactly where a file is uploaded.
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttles.AnonRateThrottle",
+        "portal.api.throttles.UserRateThrottle",
+        "portal.api.throttles.OrganisationRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"user": "2000/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "60/minute",
+        "user": "1200/minute",
+        # Per organisation, for work that costs worker time (portal.api.throttles).
+        "reports": "60/hour",
+        "exports": "60/hour",
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -35,5 +45,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Names a generated client can read without guessing ("TypeEnum" of what?).
+    "ENUM_NAME_OVERRIDES": {
+        "QuestionTypeEnum": "frameworks.choices.QuestionType",
+        "VersionStatusEnum": "frameworks.choices.VersionStatus",
+        "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "DiffItemKindEnum": ["section", "provision", "question"],
+    },
+    # <id:pk> (portal.api.converters): an integer that fits a database id.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.retry_after_header",
+    ],
 }

@@ -175,7 +175,7 @@ def test_bulk_save_is_all_or_nothing_with_errors_per_item(world):
     stale = client.post(
         url, {"items": [{"question": world["q"], "value": "no", "revision": 0}]}, format="json"
     )
-    assert stale.status_code == 400 and stale.json()["errors"][0] == {
+    assert stale.status_code == 409 and stale.json()["errors"][0] == {
         "field": "items[0].revision",
         "message": "This answer changed meanwhile (now at revision 1).",
         "code": "conflict",
@@ -210,7 +210,10 @@ def test_create_submit_and_reopen_through_the_api(world, published_version):
         format="json",
     )
     assert bad_scope.status_code == 400
-    assert {e["field"] for e in bad_scope.json()["errors"]} == {"scoping.roles.0", "scoping.colour"}
+    assert {e["field"] for e in bad_scope.json()["errors"]} == {
+        "scoping.roles[0]",
+        "scoping.colour",
+    }
 
 
 def test_staff_edit_drafts_and_published_questions_answer_409(world, staff):

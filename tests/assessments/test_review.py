@@ -305,7 +305,7 @@ def test_access_says_who_may_take_which_step(submitted, officer, auditor):
     as_auditor = access_assessment(user=auditor, pk=submitted.pk)
     assert not as_officer.can_submit and as_officer.can_reopen and not as_officer.can_review
     assert as_auditor.can_return and as_auditor.can_approve and as_auditor.can_set_review
-    assert not as_auditor.can_edit_answers
+    assert not as_auditor.can_edit
     assert access_assessment(user=other, pk=submitted.pk).can_approve
 
 

@@ -302,3 +302,62 @@ def test_path_traversal_in_a_file_name_cannot_escape_the_evidence_folder(assessm
     assert evidence.original_name == "passwd.txt"
     assert evidence_path(evidence.stored_name).parent.name == "evidence"
     assert evidence_path(evidence.stored_name).read_bytes() == b"root:x:0:0"
+
+
+# --- Create from URNs, structured bulk errors (issue 13) ------------------------------------------
+
+
+def test_create_from_urns_pins_the_newest_published_version_and_names_unknown_urns(
+    officer, organisation, published_version
+):
+    from assessments.services import assessment_create_from_urns
+
+    with pytest.raises(ValidationError) as refused:
+        assessment_create_from_urns(
+            actor=officer,
+            organisation=organisation,
+            name="x",
+            framework_urns=["urn:tekigo:fw:example-act", "urn:nowhere"],
+            scoping=ScopingProfile(roles=["ai_provider"]),
+        )
+    assert set(refused.value.message_dict) == {"frameworks[1]"}
+    with pytest.raises(ValidationError) as no_role:
+        assessment_create_from_urns(
+            actor=officer,
+            organisation=organisation,
+            name="x",
+            framework_urns=["urn:tekigo:fw:example-act"],
+            scoping=ScopingProfile(),
+        )
+    assert set(no_role.value.message_dict) == {"roles"}
+    created = assessment_create_from_urns(
+        actor=officer,
+        organisation=organisation,
+        name="From URNs",
+        framework_urns=["urn:tekigo:fw:example-act"],
+        scoping=ScopingProfile(roles=["ai_provider"]),
+    )
+    assert created.pins.get().version == published_version
+
+
+def test_bulk_errors_are_typed_items_and_a_revision_for_an_unanswered_question_conflicts(
+    assessment, officer
+):
+    from assessments.services import AnswerInput, BulkAnswerError, ItemError, answers_bulk_save
+
+    question = Question.objects.filter(version=assessment.pins.get().version).first()
+    with pytest.raises(BulkAnswerError) as refused:
+        answers_bulk_save(
+            actor=officer,
+            assessment=assessment,
+            items=[
+                (question.pk, AnswerInput(value="yes", revision=4)),
+                (question.pk, AnswerInput()),
+            ],
+        )
+    assert [(e.index, e.field, e.code) for e in refused.value.errors] == [
+        (0, "revision", "conflict"),
+        (1, "question", "duplicate"),
+    ]
+    assert all(isinstance(e, ItemError) for e in refused.value.errors)
+    assert not refused.value.is_conflict and not Answer.objects.exists()

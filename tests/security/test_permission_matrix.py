@@ -202,7 +202,7 @@ API = [
         "POST",
         "/api/v1/assessments/{a}/upgrade/",
         {"framework": "urn:tekigo:fw:example-act"},
-        {**MEMBERS_WRITE, "officer": "400"},
+        {**MEMBERS_WRITE, "officer": "409"},
     ),
     ("POST", "/api/v1/assessments/{a}/questions/{q}/evidence/", "file", MEMBERS_WRITE),
     ("GET", "/api/v1/assessments/{a}/reports/", None, MEMBERS_READ),

@@ -1,0 +1,58 @@
+"""Rate limits of the API (DRF throttling), answered with 429 and ``Retry-After``.
+
+``anon`` and ``user`` apply to every request. Work that costs worker time (reports, exports) is
+also limited per organisation, whoever asks: a view sets ``organisation_throttle_scope`` (a key of
+``DEFAULT_THROTTLE_RATES``, e.g. ``"reports"`` or ``"exports"``) and ``throttle_organisation_id``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import throttling
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.settings import api_settings
+
+
+class _CurrentRates:
+    """Read the rate when a request is checked, not when the class is defined (as DRF does), so
+    that a settings change (a test's smaller rates) takes effect."""
+
+    def get_rate(self):
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            raise ImproperlyConfigured(
+                f"No rate set for the throttle scope {self.scope!r}."
+            ) from None
+
+
+class AnonRateThrottle(_CurrentRates, throttling.AnonRateThrottle):
+    """Requests without credentials, per client address."""
+
+
+class UserRateThrottle(_CurrentRates, throttling.UserRateThrottle):
+    """Requests of one signed-in user, whatever the token or session."""
+
+
+class OrganisationRateThrottle(_CurrentRates, throttling.SimpleRateThrottle):
+    """At most N writes per period per organisation for the views that opt in.
+
+    Example: with ``"reports": "30/hour"`` the 31st report requested within an hour by any
+    member of one organisation is refused with 429; another organisation is not affected.
+    """
+
+    def __init__(self):
+        # The scope (and so the rate) is the view's: read in allow_request, not here.
+        pass
+
+    def allow_request(self, request, view):
+        self.scope = getattr(view, "organisation_throttle_scope", None)
+        if self.scope is None or request.method in SAFE_METHODS:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        organisation_id = view.throttle_organisation_id(request)
+        return self.cache_format % {"scope": self.scope, "ident": organisation_id}
