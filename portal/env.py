@@ -80,3 +80,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tekigo@localhost")
 HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
+
+# --- Security behind the proxy (issue 14) --------------------------------------------------------
+#: Addresses (or networks, ``10.0.0.0/8``) of the TLS-terminating proxies in front of gunicorn.
+#: Only a request arriving from one of them may say, in X-Forwarded-For and X-Forwarded-Proto,
+#: who the client is and that it used HTTPS. Empty (the default): no forwarded header is believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+#: Redirect plain HTTP to HTTPS. On by default when a trusted proxy is configured (it tells us the
+#: scheme); off without one, since a redirect then could never see HTTPS and would loop.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", bool(TRUSTED_PROXIES))

@@ -181,3 +181,29 @@ CONTENT_SECURITY_POLICY = {
 }
 
 from portal.settings.api import *  # noqa: E402, F403
+
+# --- Security behind the proxy, request-body limit, cache headers (issue 14) --------------------
+#: Addresses of the TLS proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+TRUSTED_PROXIES = env.TRUSTED_PROXIES
+MIDDLEWARE = [
+    # First: forwarded headers from anyone but the trusted proxy are dropped before Django reads them.
+    "portal.middleware.TrustedProxyMiddleware",
+    # Before anything reads the body: a body declared larger than the limit is refused unread.
+    "portal.middleware.RequestBodyLimitMiddleware",
+    *MIDDLEWARE,
+    "portal.middleware.ApiNoStoreMiddleware",
+]
+# django-axes counts failures per (user name, client address) pair, with the client's real
+# address taken from the trusted proxy's header: a stranger's wrong passwords lock out only
+# that stranger's own address, never the user signing in from elsewhere.
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip_address"
+#: Room for the form fields and multipart framing around the largest allowed evidence file.
+UPLOAD_MARGIN_BYTES = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "portal.upload_handlers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Bodies that are not files (forms, JSON) are read into memory: 2.5 MB is plenty for the largest
+# answer batch and keeps a flood of JSON from exhausting a worker's memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
