@@ -127,3 +127,48 @@ def test_healthz_reports_an_unreachable_broker(client):
     finally:
         app.conf.broker_url = saved
     assert response.status_code == 503 and response.json()["broker"].startswith("error")
+
+
+# --- scripts/run-production-native (issue 14) ---------------------------------------------------
+
+NATIVE = ROOT / "scripts" / "run-production-native"
+
+
+def test_native_production_uses_passwords_and_listens_on_localhost_only(tmp_path):
+    var = tmp_path / "production"
+    run = lambda: subprocess.run(  # noqa: E731
+        [str(NATIVE), "--config-only"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TEKIGO_NATIVE_VAR": str(var)},
+        timeout=60,
+    )
+    result = run()
+    assert result.returncode == 0, result.stderr
+    secrets = dict(
+        line.split("=", 1) for line in (var / "secrets.env").read_text().splitlines() if line
+    )
+    assert set(secrets) == {"SECRET_KEY", "PG_PASSWORD", "REDIS_PASSWORD"}
+    assert all(len(value) >= 32 for value in secrets.values())
+    for private in (var / "secrets.env", var / "redis.conf", var / "pgconf" / "pg_hba.conf"):
+        assert private.stat().st_mode & 0o077 == 0, private  # only the service user reads it
+    hba = [
+        line.split()
+        for line in (var / "pgconf" / "pg_hba.conf").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert hba == [["host", "all", "tekigo", "127.0.0.1/32", "scram-sha-256"]]
+    pg = (var / "pgconf" / "postgresql.conf").read_text()
+    assert "listen_addresses = '127.0.0.1'" in pg and "unix_socket_directories = ''" in pg
+    redis = dict(
+        line.split(" ", 1) for line in (var / "redis.conf").read_text().splitlines() if line
+    )
+    assert redis["bind"] == "127.0.0.1" and redis["protected-mode"] == "yes"
+    assert redis["requirepass"] == secrets["REDIS_PASSWORD"]
+    # Generated once: a second start keeps the same passwords.
+    assert run().returncode == 0
+    assert (var / "secrets.env").read_text().startswith(f"SECRET_KEY={secrets['SECRET_KEY']}")
+    script = NATIVE.read_text()
+    assert "--auth=trust" not in script and "--auth=scram-sha-256" in script
+    assert "trap stop EXIT INT TERM" in script and 'wait "${STARTED[-1]}"' in script
+    assert "exec " not in script  # the shell stays, so its trap stops what it started
