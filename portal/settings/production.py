@@ -18,12 +18,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1  # noqa: F405
-MIDDLEWARE = [
-    *MIDDLEWARE[:_security],
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[_security:],
-]  # noqa: F405
+_middleware = list(MIDDLEWARE)  # noqa: F405
+_security = _middleware.index("django.middleware.security.SecurityMiddleware") + 1
+_middleware.insert(_security, "whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE = _middleware
 SECURE_HSTS_SECONDS = env.HSTS_SECONDS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_REFERRER_POLICY = "same-origin"
