@@ -10,7 +10,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
-from portal.request_context import request_id_var
+from portal.request_context import request_id_var, request_var
 
 
 class RequestIdMiddleware:
@@ -23,9 +23,11 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")[:64]
         request_id = incoming or uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        request_token = request_var.set(request)
         try:
             response = self.get_response(request)
         finally:
+            request_var.reset(request_token)
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
