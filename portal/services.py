@@ -110,7 +110,13 @@ def audit_record(
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the key, which is shown once and never stored."""
     key = ApiToken.new_key()
-    token = ApiToken(user=user, name=name.strip(), prefix=key[:10], key_sha256=ApiToken.digest(key))
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        prefix=key[:10],
+        key_sha256=ApiToken.digest(key),
+        password_fingerprint=ApiToken.password_fingerprint_of(user),
+    )
     token.full_clean()
     token.save()
     audit_record(
