@@ -89,3 +89,11 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 #: Redirect plain HTTP to HTTPS. On by default when a trusted proxy is configured (it tells us the
 #: scheme); off without one, since a redirect then could never see HTTPS and would loop.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", bool(TRUSTED_PROXIES))
+
+# --- Observability (issue 14) --------------------------------------------------------------------
+#: The bearer token a Prometheus scraper sends to /metrics. Unset: only staff sessions may read it.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+#: prometheus_client's multiprocess folder, so /metrics sums every gunicorn worker (optional).
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+#: Log level of Tekigo's own loggers (portal, frameworks, assessments, reports).
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

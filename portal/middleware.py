@@ -22,13 +22,12 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")[:64]
         request_id = incoming or uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        request_token = request_var.set(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_var.reset(request_token)
-            request_id_var.reset(token)
+        # Not reset here: Django logs the request's outcome ("Not Found: /x") after the middleware
+        # returns, and that line must carry the id too. portal.signals clears both when the
+        # response is finished.
+        request_id_var.set(request_id)
+        request_var.set(request)
+        response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
 

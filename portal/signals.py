@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from django.core.signals import request_finished
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from portal.models import Membership, User
+from portal.request_context import request_id_var, request_var
 from portal.services import (
     ACCOUNT_FLAGS,
     account_change_record,
@@ -67,3 +69,10 @@ def _membership_after(sender, instance: Membership, raw=False, **kwargs) -> None
 @receiver(post_delete, sender=Membership)
 def _membership_deleted(sender, instance: Membership, **kwargs) -> None:
     membership_change_record(membership=instance, before_role=instance.role, deleted=True)
+
+
+@receiver(request_finished)
+def _forget_the_request(sender, **kwargs) -> None:
+    """The request is over: later log lines and audit rows of this thread are not part of it."""
+    request_id_var.set("")
+    request_var.set(None)

@@ -36,3 +36,8 @@ if not env.ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is required in production, e.g. ALLOWED_HOSTS=tekigo.example.com"
     )
+
+# --- Observability (issue 14): one JSON object per log line, with the request id -----------------
+from portal.log import logging_config  # noqa: E402
+
+LOGGING = logging_config(json=True, level=env.LOG_LEVEL)
