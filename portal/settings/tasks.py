@@ -7,12 +7,23 @@ from portal import env
 REPORTS_QUEUE = "reports"
 
 CELERY_BROKER_URL = env.CELERY_BROKER_URL or "filesystem://"
+# The embedded broker is kombu's filesystem transport with atomic writes (portal.broker): a
+# worker never reads a message file before it is whole.
+CELERY_BROKER_TRANSPORT = (
+    "portal.broker:AtomicFilesystemTransport"
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else None
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": f"{env.BROKER_FOLDER}/messages",
         "data_folder_out": f"{env.BROKER_FOLDER}/messages",
         "processed_folder": f"{env.BROKER_FOLDER}/processed",
+        "control_folder": f"{env.BROKER_FOLDER}/control",
         "store_processed": False,
+        # Look for new messages every 0.2 s (kombu's default is 1 s: a queue of reports would
+        # then go no faster than one a second, whatever the render takes).
+        "polling_interval": 0.2,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     # Redis hands an unacknowledged task to another worker after this many seconds; it must
