@@ -24,4 +24,6 @@ RUN useradd --system --home /app tekigo && mkdir -p /data/media && chown -R teki
 USER tekigo
 ENV DJANGO_SETTINGS_MODULE=portal.settings.production MEDIA_ROOT=/data/media STATIC_ROOT=/app/var/static
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# Header limits refuse request-line and header floods before Django; bodies are limited by the
+# proxy (client_max_body_size) and by Django itself (EVIDENCE_MAX_BYTES + 1 MiB, refused unread).
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "60", "--limit-request-line", "8190", "--limit-request-fields", "100", "--access-logfile", "-"]

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 
 from assessments import services
 from assessments.evidence_files import evidence_path
+from portal.middleware import PRIVATE_NO_STORE
 
 
 def evidence_file_response(*, actor, assessment, evidence) -> FileResponse:
@@ -23,4 +24,5 @@ def evidence_file_response(*, actor, assessment, evidence) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = PRIVATE_NO_STORE  # one organisation's file: never kept by a cache
     return response

@@ -27,6 +27,7 @@ from assessments.workbooks import (
 from frameworks.choices import QuestionType
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import framework_versions_latest_published
+from portal.middleware import PRIVATE_NO_STORE
 from portal.selectors import membership_active_get
 
 
@@ -572,7 +573,7 @@ def questionnaire_export(request, pk: int):
     response["Content-Disposition"] = (
         f'attachment; filename="tekigo-assessment-{pk}-{_language()[:2]}.xlsx"'
     )
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = PRIVATE_NO_STORE
     return response
 
 

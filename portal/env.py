@@ -89,3 +89,19 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 REPORT_SIGNING_KEY = env_str("REPORT_SIGNING_KEY")
 REPORT_SIGNING_CERT = env_str("REPORT_SIGNING_CERT")
 REPORT_SIGNING_KEY_PASSWORD = env_str("REPORT_SIGNING_KEY_PASSWORD")
+# --- Security behind the proxy (issue 14) --------------------------------------------------------
+#: Addresses (or networks, ``10.0.0.0/8``) of the TLS-terminating proxies in front of gunicorn.
+#: Only a request arriving from one of them may say, in X-Forwarded-For and X-Forwarded-Proto,
+#: who the client is and that it used HTTPS. Empty (the default): no forwarded header is believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+#: Redirect plain HTTP to HTTPS. On by default when a trusted proxy is configured (it tells us the
+#: scheme); off without one, since a redirect then could never see HTTPS and would loop.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", bool(TRUSTED_PROXIES))
+
+# --- Observability (issue 14) --------------------------------------------------------------------
+#: The bearer token a Prometheus scraper sends to /metrics. Unset: only staff sessions may read it.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+#: prometheus_client's multiprocess folder, so /metrics sums every gunicorn worker (optional).
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+#: Log level of Tekigo's own loggers (portal, frameworks, assessments, reports).
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -60,3 +62,41 @@ def access_api_token(*, user: User, pk: str | int) -> ApiToken:
     if token is None:
         raise Http404("No such token.")
     return token
+
+
+# --- Audit chain (issue 14) ---------------------------------------------------------------------
+
+
+class AuditChainBreak(NamedTuple):
+    """Where the audit log's hash chain first breaks: the row's id and what is wrong with it.
+
+    Example: ``AuditChainBreak(row_id=42, reason="its content does not match its hash")`` after
+    someone edited row 42 directly in the database.
+    """
+
+    row_id: int | None
+    reason: str
+
+
+def audit_chain_verify() -> tuple[int, AuditChainBreak | None]:
+    """Walk the audit log oldest first; return how many rows were checked and the first break.
+
+    A row is broken when its ``prev_hash`` is not the previous row's hash (a row was removed or
+    inserted) or when its content no longer gives its ``row_hash`` (a row was edited). The newest
+    row's hash must also be the one the chain head holds (the newest row was removed).
+    """
+    from portal.models import AuditChainHead, AuditEvent
+
+    previous = ""
+    checked = 0
+    for row in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        checked += 1
+        if row.prev_hash != previous:
+            return checked, AuditChainBreak(row.pk, "it does not follow the row before it")
+        if row.compute_hash() != row.row_hash:
+            return checked, AuditChainBreak(row.pk, "its content does not match its hash")
+        previous = row.row_hash
+    head = AuditChainHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
+    if head is not None and head != previous:
+        return checked, AuditChainBreak(None, "the newest rows are missing")
+    return checked, None

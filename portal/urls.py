@@ -36,6 +36,15 @@ urlpatterns = [
     path("frameworks/", include("frameworks.urls")),
 ]
 
+# --- Health and metrics (issue 14) ---
+from portal import metrics as portal_metrics  # noqa: E402
+
+urlpatterns += [
+    path("livez", portal_views.livez, name="livez"),
+    path("readyz", portal_views.readyz, name="readyz"),
+    path("metrics", portal_metrics.metrics, name="metrics"),
+]
+
 # The API answers errors as JSON, never with an HTML page.
 handler404 = "portal.views.not_found"
 handler500 = "portal.views.server_error"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 
+from portal.middleware import PRIVATE_NO_STORE
 from reports import services
 from reports.models import ReportStatus
 
@@ -17,9 +18,11 @@ def report_file_response(*, actor, report) -> FileResponse:
         raise Http404("The report file is missing.")
     services.report_download_record(actor=actor, report=report)
     filename = f"tekigo-report-{report.pk}-{report.language}.pdf"
-    return FileResponse(
+    response = FileResponse(
         path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
     )
+    response["Cache-Control"] = PRIVATE_NO_STORE  # one organisation's report: never kept by a cache
+    return response
 
 
 def evidence_pack_file_response(*, actor, pack) -> FileResponse:
@@ -37,5 +40,5 @@ def evidence_pack_file_response(*, actor, pack) -> FileResponse:
     response = FileResponse(
         path.open("rb"), as_attachment=True, filename=filename, content_type="application/zip"
     )
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = PRIVATE_NO_STORE
     return response

@@ -157,6 +157,15 @@ def evidence_pack_build(*, pack_id: int) -> EvidencePack:
     return pack
 
 
+def evidence_pack_release(*, pack_id: int) -> bool:
+    """Give back a building pack after a transient error, so the retry can claim it again."""
+    return bool(
+        EvidencePack.objects.filter(pk=pack_id, status=EvidencePackStatus.BUILDING).update(
+            status=EvidencePackStatus.QUEUED
+        )
+    )
+
+
 def evidence_pack_fail(*, pack_id: int, reason: str) -> None:
     with transaction.atomic():
         updated = (

@@ -331,3 +331,16 @@ def assessment_reopen_approved(
             context=assessment,
         )
     return assessment
+
+
+# --- Retries (issue 14) ------------------------------------------------------------------------
+
+
+def report_release(*, report_id: int, worker: str) -> bool:
+    """Give back this worker's claim on a report after a transient error, so a retry can claim
+    it again at once (instead of waiting ``REPORT_STALE_AFTER_SECONDS``). True if released."""
+    return bool(
+        Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, worker=worker).update(
+            status=ReportStatus.QUEUED, worker=""
+        )
+    )

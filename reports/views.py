@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import access_assessment
+from portal.middleware import PRIVATE_NO_STORE
 from reports import packs as evidence_packs
 from reports import selectors, services
 from reports.analysis import gap_analysis_compute
@@ -217,7 +218,7 @@ def gaps_export(request, pk: int, fmt: str):
     response["Content-Disposition"] = (
         f'attachment; filename="tekigo-gaps-{pk}-{language[:2]}.{fmt}"'
     )
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = PRIVATE_NO_STORE
     return response
 
 
@@ -231,7 +232,7 @@ def assessment_oscal(request, pk: int):
     response["Content-Disposition"] = (
         f'attachment; filename="tekigo-assessment-{pk}.oscal-results.json"'
     )
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = PRIVATE_NO_STORE
     return response
 
 

@@ -31,7 +31,30 @@ ensure_python_env() {
   # pyenv and --user installs may not put the new script on PATH at once; the module always runs.
   if command -v uv >/dev/null 2>&1; then UV=("$(command -v uv)"); else UV=(python3 -m uv); fi
   uv() { "${UV[@]}" "$@"; }
-  echo "==> installing Python dependencies (uv.lock)"
-  uv sync --frozen --quiet
-  uv run --frozen python manage.py compilemessages --ignore=.venv -v 0
+  if step_changed python-env uv.lock pyproject.toml || [[ ! -d .venv ]]; then
+    echo "==> installing Python dependencies (uv.lock)"
+    uv sync --frozen --quiet
+    step_done python-env
+  fi
+  if step_changed messages locale/*/LC_MESSAGES/*.po; then
+    echo "==> compiling the Japanese interface strings"
+    uv run --frozen python manage.py compilemessages --ignore=.venv -v 0
+    step_done messages
+  fi
+}
+
+# --- Skipping steps whose inputs did not change (a warm restart takes seconds) -----------------
+# step_changed NAME FILE...: true when the files' content differs from the last successful run of
+# step NAME (or it never ran); step_done NAME records it. Stamps live in var/.stamps/.
+declare -A STEP_SUMS=()
+step_changed() {
+  local name=$1; shift
+  local sum
+  sum=$(cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  STEP_SUMS[$name]=$sum
+  [[ "$(cat "var/.stamps/$name" 2>/dev/null)" != "$sum" ]]
+}
+step_done() {
+  mkdir -p var/.stamps
+  echo "${STEP_SUMS[$1]}" > "var/.stamps/$1"
 }

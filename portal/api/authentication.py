@@ -5,7 +5,8 @@ from portal.models import ApiToken
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Token tk_…``: looks the token up by its SHA-256."""
+    """``Authorization: Token tk_…``: looks the token up by its SHA-256. A token works only while
+    its owner is active and has not changed password since the token was made."""
 
     keyword = "Token"
 
@@ -23,7 +24,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .filter(key_sha256=ApiToken.digest(key), revoked_at__isnull=True, user__is_active=True)
             .first()
         )
-        if token is None:
+        # A deactivated owner's tokens are filtered out above; a token made before its owner's
+        # last password change is refused, with the same message (no hint which it was).
+        if token is None or token.password_fingerprint != ApiToken.password_fingerprint_of(
+            token.user
+        ):
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         # Record use at most once a minute: a token used in a tight loop should not write on every call.
         now = timezone.now()

@@ -1,10 +1,14 @@
+import hashlib
+import json
+from datetime import UTC
 from enum import unique
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AuditEvent", "AuditEventType", "AuditLogError"]
+__all__ = ["AuditChainHead", "AuditEvent", "AuditEventType", "AuditLogError"]
 
 
 class AuditLogError(Exception):
@@ -62,6 +66,26 @@ class AuditEventType(models.TextChoices):
     EVIDENCE_PACK_BUILT = "evidence_pack.built", _("Evidence pack built")
     EVIDENCE_PACK_FAILED = "evidence_pack.failed", _("Evidence pack failed")
     EVIDENCE_PACK_DOWNLOADED = "evidence_pack.downloaded", _("Evidence pack downloaded")
+    # --- Accounts (issue 14) ---
+    ACCOUNT_CREATED = "account.created", _("Account created")
+    ACCOUNT_CHANGED = "account.changed", _("Account changed")
+    ACCOUNT_PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+    ACCOUNT_DELETED = "account.deleted", _("Account deleted")
+    MEMBERSHIP_CREATED = "membership.created", _("Member added")
+    MEMBERSHIP_CHANGED = "membership.changed", _("Member's role changed")
+    MEMBERSHIP_DELETED = "membership.deleted", _("Member removed")
+
+
+def audit_canonical(row) -> bytes:
+    """:meth:`AuditEvent.canonical` for any object with the hashed fields (also the migration's
+    historical rows)."""
+    content = {}
+    for name in AuditEvent.HASHED_FIELDS:
+        value = getattr(row, name)
+        if name == "occurred_at":
+            value = value.astimezone(UTC).isoformat(timespec="microseconds")
+        content[name] = value
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class AuditQuerySet(models.QuerySet):
@@ -84,11 +108,14 @@ class AuditEvent(models.Model):
     and queryset updates raise :class:`AuditLogError`.
     """
 
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before the row is hashed (not auto_now_add, which would overwrite it at insert).
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    # PROTECT: a user with audit rows is deactivated, never deleted (deleting would rewrite the
+    # rows' actor and break the hash chain).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # A copy, so the log still reads right after the user is renamed or removed.
+    # A copy, so the log still reads right after the user is renamed.
     actor_name = models.CharField(max_length=150, blank=True)
     # No ``choices``: adding an event type must not need a migration of portal. Values are checked
     # against AuditEventType when the row is written (portal.services._event).
@@ -108,6 +135,11 @@ class AuditEvent(models.Model):
     subject = models.CharField(
         max_length=200, blank=True, help_text="e.g. the question URN an answer belongs to"
     )
+    # The hash chain: each row carries the previous row's hash and its own, computed over its
+    # content and that previous hash. An edit or deletion made directly in the database breaks the
+    # chain at that row; ``manage.py audit_verify`` finds it.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -129,6 +161,37 @@ class AuditEvent(models.Model):
         except ValueError:
             return self.event_type
 
+    #: The fields a row's hash covers, in this order (the id is not one: it is known only after the
+    #: insert; the chain itself fixes each row's place).
+    HASHED_FIELDS = (
+        "occurred_at",
+        "actor_id",
+        "actor_name",
+        "event_type",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "before",
+        "after",
+        "request_id",
+        "organisation_id",
+        "context_type",
+        "context_id",
+        "subject",
+        "prev_hash",
+    )
+
+    def canonical(self) -> bytes:
+        """The row's content as canonical JSON (sorted keys, UTC times), the input of its hash.
+
+        Example: ``{"actor_id":3,"actor_name":"officer",...,"prev_hash":"9f2c…"}``. JSON values
+        are sorted too, since PostgreSQL's jsonb does not keep key order.
+        """
+        return audit_canonical(self)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(audit_canonical(self)).hexdigest()
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AuditLogError("audit events cannot be changed")
@@ -136,3 +199,18 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogError("audit events cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The one row holding the hash of the newest audit row: the lock that orders the chain.
+
+    Writers lock this row (``select_for_update``) before reading the last hash and release it at
+    commit, so two concurrent writers can never both chain onto the same row (a fork).
+    Example: ``AuditChainHead(pk=1, last_hash="9f2c…")``.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"audit chain head {self.last_hash[:12]}"

@@ -26,6 +26,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: :meth:`password_fingerprint` of the owner's password when the token was made: a token
+    #: stops working once its owner's password changes (a leaked password's tokens die with it).
+    password_fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -40,3 +43,13 @@ class ApiToken(models.Model):
     @staticmethod
     def digest(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def password_fingerprint_of(user) -> str:
+        """The SHA-256 of the user's stored password hash: changes whenever the password does.
+
+        Example: ``password_fingerprint_of(user)`` → ``"5e88…"``; after ``set_password`` another value.
+        (The stored hash carries its own salt, which is not in the fingerprint, so the fingerprint
+        gives nothing to guess passwords against.)
+        """
+        return hashlib.sha256(user.password.encode()).hexdigest()

@@ -94,6 +94,8 @@ def _database_from_url(url: str | None) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
+            # A database that does not answer fails a request (and /readyz) in seconds, not minutes.
+            "OPTIONS": {"connect_timeout": 3},
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path}
@@ -142,12 +144,6 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 #: Where the framework catalog (YAML, one file per version) lives.
 FRAMEWORK_CATALOG_DIR = BASE_DIR / "frameworks" / "catalog"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
 EVIDENCE_MAX_BYTES = env.EVIDENCE_MAX_BYTES
 
 from portal.settings.tasks import *  # noqa: E402, F403
@@ -193,3 +189,49 @@ REPORT_SIGNING_GENERATED = None
 #: The public verification page answers this many checks per client address per window.
 PUBLIC_VERIFY_LIMIT = 30
 PUBLIC_VERIFY_WINDOW_SECONDS = 10 * 60
+# --- Security behind the proxy, request-body limit, cache headers (issue 14) --------------------
+#: Addresses of the TLS proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+TRUSTED_PROXIES = env.TRUSTED_PROXIES
+MIDDLEWARE = [
+    # First: forwarded headers from anyone but the trusted proxy are dropped before Django reads them.
+    "portal.middleware.TrustedProxyMiddleware",
+    # Before anything reads the body: a body declared larger than the limit is refused unread.
+    "portal.middleware.RequestBodyLimitMiddleware",
+    *MIDDLEWARE,
+    "portal.middleware.ApiNoStoreMiddleware",
+]
+# django-axes counts failures per (user name, client address) pair, with the client's real
+# address taken from the trusted proxy's header: a stranger's wrong passwords lock out only
+# that stranger's own address, never the user signing in from elsewhere.
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip_address"
+#: Room for the form fields and multipart framing around the largest allowed evidence file.
+UPLOAD_MARGIN_BYTES = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "portal.upload_handlers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Bodies that are not files (forms, JSON) are read into memory: 2.5 MB is plenty for the largest
+# answer batch and keeps a flood of JSON from exhausting a worker's memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Observability (issue 14) --------------------------------------------------------------------
+INSTALLED_APPS = [*INSTALLED_APPS, "django_prometheus"]
+# Request latency, counts and status codes per view: the Before middleware first, After last.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+METRICS_TOKEN = env.METRICS_TOKEN
+PROMETHEUS_MULTIPROC_DIR = env.PROMETHEUS_MULTIPROC_DIR
+#: Collectors whose figures /metrics adds, read at each scrape (dotted paths: portal imports no app).
+METRICS_COLLECTORS = ["reports.metrics.ReportCollector"]
+# Plain lines with the request id; production switches to JSON lines (settings.production).
+from portal.log import logging_config  # noqa: E402
+
+LOGGING = logging_config(json=False, level=env.LOG_LEVEL)
+
+# --- Health (issue 14) ---------------------------------------------------------------------------
+#: Seconds /readyz waits for the broker: a dead Redis must never hold a web worker for long.
+HEALTH_BROKER_TIMEOUT = 0.5

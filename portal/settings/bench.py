@@ -10,6 +10,11 @@ MEDIA_ROOT = str(env.BASE_DIR / "var" / "bench" / "media")
 if not env.DATABASE_URL:
     DATABASES["default"]["NAME"] = str(env.BASE_DIR / "var" / "bench" / "bench.sqlite3")  # noqa: F405
 CELERY_BROKER_URL = env.CELERY_BROKER_URL or "memory://"
+CELERY_BROKER_TRANSPORT = (
+    "portal.broker:AtomicFilesystemTransport"
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else None
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {} if CELERY_BROKER_URL.startswith("memory") else {"visibility_timeout": 600}
 )

@@ -23,13 +23,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+_middleware = list(MIDDLEWARE)  # noqa: F405
+_security = _middleware.index("django.middleware.security.SecurityMiddleware") + 1
+_middleware.insert(_security, "whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE = _middleware
 SECURE_HSTS_SECONDS = env.HSTS_SECONDS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only when a trusted proxy is configured, and then only from it
+# (portal.middleware.TrustedProxyMiddleware drops the header from everyone else). Without a proxy
+# no client can make Django think a plain-HTTP request was HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.TRUSTED_PROXIES else None
+SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
+# The container and load-balancer probes speak plain HTTP to gunicorn directly.
+SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", r"^healthz$", r"^metrics$"]
 if not env.ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is required in production, e.g. ALLOWED_HOSTS=tekigo.example.com"
     )
+
+# --- Observability (issue 14): one JSON object per log line, with the request id -----------------
+from portal.log import logging_config  # noqa: E402
+
+LOGGING = logging_config(json=True, level=env.LOG_LEVEL)

@@ -28,8 +28,10 @@ elif os.environ.get("TEKIGO_TEST_DB"):
 # The integration tests start real redis-server and celery worker processes, which
 # receive their broker through CELERY_BROKER_URL.
 CELERY_BROKER_URL = env.CELERY_BROKER_URL or "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {} if CELERY_BROKER_URL.startswith("memory") else {"visibility_timeout": 600}
+CELERY_BROKER_TRANSPORT = (
+    "portal.broker:AtomicFilesystemTransport"
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else None
 )
 
 # A self-signed report signing pair, generated once per user in the temporary folder and shared
@@ -37,3 +39,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 REPORT_SIGNING_GENERATED = os.path.join(
     tempfile.gettempdir(), f"tekigo-test-signing-{os.getuid()}.pem"
 )
+if CELERY_BROKER_URL.startswith("memory"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+elif not CELERY_BROKER_URL.startswith("filesystem"):  # the embedded broker keeps its folders
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}

@@ -33,36 +33,78 @@ needs_compose = pytest.mark.skipif(
 
 
 @needs_compose
-def test_compose_file_is_valid_and_has_the_four_services():
+def test_compose_file_is_valid_with_a_one_shot_migrate_and_exactly_one_beat():
     result = compose_config(
-        SECRET_KEY="s3cret", REPORT_SIGNING_KEY="/k.pem", REPORT_SIGNING_CERT="/c.pem"
+        SECRET_KEY="s3cret",
+        ALLOWED_HOSTS="tekigo.example.com",
+        REPORT_SIGNING_KEY="/k.pem",
+        REPORT_SIGNING_CERT="/c.pem",
     )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    assert set(services) == {"web", "worker", "redis", "postgres"}
-    assert all("healthcheck" in s for s in services.values())
+    assert set(services) == {"migrate", "web", "worker", "beat", "redis", "postgres"}
     assert set(config["volumes"]) == {"media", "redis", "postgres"}
-    web, worker = services["web"], services["worker"]
-    assert all(
-        step in web["command"]
-        for step in ("migrate", "load_frameworks", "gunicorn portal.wsgi:application")
-    )
+    migrate, web, worker, beat = (services[n] for n in ("migrate", "web", "worker", "beat"))
+    # Migrations and the catalog run once, in their own service, never in the web command.
+    assert "migrate --no-input" in migrate["command"] and "load_frameworks" in migrate["command"]
+    assert migrate["restart"] == "no"
+    assert "migrate" not in web["command"] and "gunicorn portal.wsgi:application" in web["command"]
     assert f"-Q {settings.REPORTS_QUEUE}" in worker["command"]
-    for service in (web, worker):
+    # One beat service, and no worker runs its own scheduler.
+    assert "celery -A portal beat" in beat["command"] and beat["deploy"]["replicas"] == 1
+    assert all(" -B" not in s.get("command", "") for s in services.values())
+    for name, service in services.items():
+        if name != "migrate":
+            assert service["restart"] == "unless-stopped", name
+            assert service["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL"), name
+    for service in (web, worker, beat):
+        assert service["depends_on"] == {
+            "postgres": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+            "migrate": {"condition": "service_completed_successfully"},
+        }
+    for service in (migrate, web, worker, beat):
         env = service["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
-        assert env["SECRET_KEY"] == "s3cret"
+        assert env["SECRET_KEY"] == "s3cret" and env["ALLOWED_HOSTS"] == "tekigo.example.com"
         assert env["DATABASE_URL"].startswith("postgres://tekigo:") and env[
             "DATABASE_URL"
         ].endswith("@postgres:5432/tekigo")
         assert env["REDIS_URL"] == "redis://redis:6379/0"
-        assert set(service["depends_on"]) == {"postgres", "redis"}
         # Every variable the compose file sets is one that portal/env.py actually reads.
         for name in env:
             assert name == "DJANGO_SETTINGS_MODULE" or re.search(
                 rf'env_\w+\("{name}"', ENV_READER
             ), name
+
+
+@needs_compose
+def test_compose_health_checks_work_with_a_real_host_name(tmp_path):
+    """The checks run in a shell, so ALLOWED_HOSTS and HOSTNAME are expanded in the container;
+    run here with the same shell, they name the real host and the worker's own node."""
+    config = yaml.safe_load(
+        compose_config(
+            SECRET_KEY="s",
+            ALLOWED_HOSTS="tekigo.example.com,www.example.com",
+            REPORT_SIGNING_KEY="/k.pem",
+            REPORT_SIGNING_CERT="/c.pem",
+        ).stdout
+    )
+    web_check = config["services"]["web"]["healthcheck"]["test"]
+    worker_check = config["services"]["worker"]["healthcheck"]["test"]
+    assert web_check[0] == worker_check[0] == "CMD-SHELL"
+    # Compose turns $$ into $ when it runs the check; the container's shell expands the rest.
+    expand = lambda command, **env: subprocess.run(  # noqa: E731
+        ["sh", "-c", "echo " + command.replace("$$", "$").replace('"', '\\"')],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], **env},
+    ).stdout.strip()
+    web = expand(web_check[1], ALLOWED_HOSTS="tekigo.example.com,www.example.com")
+    assert 'Host: tekigo.example.com"' in web and "/readyz" in web
+    worker = expand(worker_check[1], HOSTNAME="c0ffee")
+    assert worker.endswith("-d tekigo-worker@c0ffee")
 
 
 @needs_compose
@@ -133,3 +175,48 @@ def test_healthz_reports_an_unreachable_broker(client):
     finally:
         app.conf.broker_url = saved
     assert response.status_code == 503 and response.json()["broker"].startswith("error")
+
+
+# --- scripts/run-production-native (issue 14) ---------------------------------------------------
+
+NATIVE = ROOT / "scripts" / "run-production-native"
+
+
+def test_native_production_uses_passwords_and_listens_on_localhost_only(tmp_path):
+    var = tmp_path / "production"
+    run = lambda: subprocess.run(  # noqa: E731
+        [str(NATIVE), "--config-only"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TEKIGO_NATIVE_VAR": str(var)},
+        timeout=60,
+    )
+    result = run()
+    assert result.returncode == 0, result.stderr
+    secrets = dict(
+        line.split("=", 1) for line in (var / "secrets.env").read_text().splitlines() if line
+    )
+    assert set(secrets) == {"SECRET_KEY", "PG_PASSWORD", "REDIS_PASSWORD"}
+    assert all(len(value) >= 32 for value in secrets.values())
+    for private in (var / "secrets.env", var / "redis.conf", var / "pgconf" / "pg_hba.conf"):
+        assert private.stat().st_mode & 0o077 == 0, private  # only the service user reads it
+    hba = [
+        line.split()
+        for line in (var / "pgconf" / "pg_hba.conf").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert hba == [["host", "all", "tekigo", "127.0.0.1/32", "scram-sha-256"]]
+    pg = (var / "pgconf" / "postgresql.conf").read_text()
+    assert "listen_addresses = '127.0.0.1'" in pg and "unix_socket_directories = ''" in pg
+    redis = dict(
+        line.split(" ", 1) for line in (var / "redis.conf").read_text().splitlines() if line
+    )
+    assert redis["bind"] == "127.0.0.1" and redis["protected-mode"] == "yes"
+    assert redis["requirepass"] == secrets["REDIS_PASSWORD"]
+    # Generated once: a second start keeps the same passwords.
+    assert run().returncode == 0
+    assert (var / "secrets.env").read_text().startswith(f"SECRET_KEY={secrets['SECRET_KEY']}")
+    script = NATIVE.read_text()
+    assert "--auth=trust" not in script and "--auth=scram-sha-256" in script
+    assert "trap stop EXIT INT TERM" in script and 'wait "${STARTED[-1]}"' in script
+    assert "exec " not in script  # the shell stays, so its trap stops what it started

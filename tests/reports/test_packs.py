@@ -85,3 +85,33 @@ def test_members_request_follow_and_download_others_get_404(
     client.force_login(other_officer)
     assert client.get(download).status_code == 404
     assert client.get(reverse("reports:pack_panel", args=[assessment.pk])).status_code == 404
+
+
+def test_a_transient_error_retries_and_exhausted_retries_fail_the_pack(
+    assessment, officer, django_capture_on_commit_callbacks, monkeypatch
+):
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from reports import packs
+    from reports.tasks import evidence_pack_build_task
+
+    with django_capture_on_commit_callbacks(execute=False):
+        pack = evidence_pack_request(actor=officer, assessment=assessment)
+
+    def broken(*, pack_id):
+        EvidencePack.objects.filter(pk=pack_id).update(status=EvidencePackStatus.BUILDING)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(packs, "evidence_pack_build", broken)
+    with pytest.raises(Retry):
+        evidence_pack_build_task.apply(args=[pack.pk], throw=True)
+    pack.refresh_from_db()
+    assert pack.status == EvidencePackStatus.QUEUED  # the claim was given back for the retry
+    evidence_pack_build_task.push_request(retries=5)
+    try:
+        evidence_pack_build_task.run(pack.pk)
+    finally:
+        evidence_pack_build_task.pop_request()
+    pack.refresh_from_db()
+    assert pack.status == EvidencePackStatus.FAILED and "Gave up" in pack.failure_reason

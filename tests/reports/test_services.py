@@ -131,7 +131,7 @@ def test_a_failure_is_recorded_on_the_row(assessment, officer):
 
 def test_the_task_is_declared_for_a_safe_pipeline():
     assert report_render_task.acks_late and report_render_task.reject_on_worker_lost
-    assert (report_render_task.soft_time_limit, report_render_task.time_limit) == (60, 90)
+    assert (report_render_task.soft_time_limit, report_render_task.time_limit) == (150, 180)
     from portal.celery import app
 
     assert app.amqp.router.route({}, report_render_task.name)["queue"].name == "reports"

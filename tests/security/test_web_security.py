@@ -263,3 +263,201 @@ def test_published_frameworks_cannot_be_changed_through_ui_admin_or_api(
     )
     question.refresh_from_db()
     assert question.prompt_en != "x"
+
+
+# --- Behind the TLS proxy (issue 14) ------------------------------------------------------------
+
+PROXY = "10.0.0.5"
+
+
+def sign_in(client, *, username, password, via_proxy_for=None, remote=PROXY):
+    extra = {"REMOTE_ADDR": remote}
+    if via_proxy_for:
+        extra["HTTP_X_FORWARDED_FOR"] = via_proxy_for
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+
+
+def test_an_attacker_behind_the_proxy_cannot_lock_out_the_real_user(officer, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    attacker = Client()
+    statuses = [
+        sign_in(attacker, username="officer", password="wrong", via_proxy_for="203.0.113.9")
+        for _ in range(6)
+    ]
+    assert [r.status_code for r in statuses][-2:] == [429, 429]
+    # The same user name from the real user's address, through the same proxy, still signs in.
+    real = Client()
+    response = sign_in(
+        real, username="officer", password="correct-horse-battery", via_proxy_for="198.51.100.7"
+    )
+    assert response.status_code == 302 and real.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_a_forged_forwarded_for_from_a_direct_client_is_ignored(officer, settings):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXIES = [PROXY]
+    for spoofed in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        sign_in(
+            Client(),
+            username="officer",
+            password="wrong",
+            via_proxy_for=spoofed,
+            remote="203.0.113.9",
+        )
+    # One address counted three times, not three addresses: rotating the header gains nothing.
+    assert list(AccessAttempt.objects.values_list("ip_address", "failures_since_start")) == [
+        ("203.0.113.9", 3)
+    ]
+
+
+def test_client_address_is_the_rightmost_untrusted_forwarded_entry(rf, settings):
+    from portal.middleware import client_ip_address
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    forged_then_real = rf.get(
+        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9, 10.0.0.7"
+    )
+    assert client_ip_address(forged_then_real) == "203.0.113.9"
+    assert client_ip_address(rf.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"
+    garbled = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-address")
+    assert client_ip_address(garbled) == "10.0.0.5"
+    settings.TRUSTED_PROXIES = []
+    assert client_ip_address(forged_then_real) == "10.0.0.5"
+
+
+def test_forwarded_proto_is_believed_only_from_the_trusted_proxy(officer, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    direct = client.get(reverse("login"), REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_PROTO="https")
+    assert direct.status_code == 301 and direct["Location"].startswith("https://")
+    proxied = client.get(reverse("login"), REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_PROTO="https")
+    assert proxied.status_code == 200
+
+
+def production_settings(**env):
+    import subprocess
+    import sys
+
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.TRUSTED_PROXIES]))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("TRUSTED_PROXIES", "DEBUG")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "e.com",
+            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
+            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
+            **env,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_production_trusts_forwarded_proto_only_with_a_configured_proxy():
+    assert production_settings() == [None, False, []]
+    assert production_settings(TRUSTED_PROXIES="10.0.0.5") == [
+        ["HTTP_X_FORWARDED_PROTO", "https"],
+        True,
+        ["10.0.0.5"],
+    ]
+    assert production_settings(TRUSTED_PROXIES="10.0.0.5", SECURE_SSL_REDIRECT="false")[1] is False
+
+
+# --- Cache headers (issue 14) -------------------------------------------------------------------
+
+
+def test_evidence_reports_and_api_answers_are_never_cached(client, assessment, officer):
+    from rest_framework.test import APIClient
+
+    from reports.services import report_render, report_request
+
+    question = question_of(assessment.pins.get().version, "q:art-7-contact")
+    evidence = evidence_upload(
+        actor=officer,
+        assessment=assessment,
+        question_id=question.pk,
+        upload=SimpleUploadedFile("note.txt", b"evidence"),
+    )
+    report = report_request(actor=officer, assessment=assessment, language="en")
+    report_render(report_id=report.pk, worker="t:1")
+    client.force_login(officer)
+    api = APIClient()
+    api.force_authenticate(officer)
+    for response in (
+        client.get(reverse("assessments:evidence_download", args=[assessment.pk, evidence.pk])),
+        client.get(reverse("reports:download", args=[report.pk])),
+        api.get(f"/api/v1/reports/{report.pk}/download/"),
+        api.get(f"/api/v1/assessments/{assessment.pk}/"),
+        api.get("/api/v1/assessments/999999/"),
+    ):
+        assert response["Cache-Control"] == "private, no-store", response.status_code
+
+
+# --- Request-body limit (issue 14) --------------------------------------------------------------
+
+
+@pytest.fixture
+def small_limit(settings):
+    settings.EVIDENCE_MAX_BYTES = 4096
+    settings.UPLOAD_MARGIN_BYTES = 1024
+    return settings
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, assessment, officer, small_limit):
+    client.force_login(officer)
+    question = question_of(assessment.pins.get().version, "q:art-7-contact")
+    big = b"%PDF-1.4" + b"0" * 64 * 1024
+    for url in (
+        reverse("assessments:evidence_upload", args=[assessment.pk, question.pk]),
+        reverse("reports:verify"),
+    ):
+        response = client.post(url, {"file": SimpleUploadedFile("big.pdf", big)})
+        assert response.status_code == 413, url
+    api = Client()
+    api.force_login(officer)
+    response = api.post(
+        f"/api/v1/assessments/{assessment.pk}/answers/", {"file": SimpleUploadedFile("b.pdf", big)}
+    )
+    assert response.status_code == 413 and response.json()["errors"][0]["code"] == "too_large"
+    assert not Evidence.objects.exists()
+
+
+def test_an_upload_without_a_declared_size_stops_streaming_at_the_limit(small_limit, tmp_path):
+    """The handlers after the limit never see a byte beyond it, so nothing past it reaches disk."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+    from django.http.multipartparser import MultiPartParser
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    from portal.upload_handlers import SizeLimitUploadHandler, UploadTooLarge
+
+    small_limit.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    body = encode_multipart(BOUNDARY, {"file": SimpleUploadedFile("big.pdf", b"0" * 512 * 1024)})
+
+    class Recording(TemporaryFileUploadHandler):
+        written = 0
+
+        def receive_data_chunk(self, raw_data, start):
+            Recording.written += len(raw_data)
+            return super().receive_data_chunk(raw_data, start)
+
+    # The body's size as declared is under the limit (a client may lie, or stream in chunks):
+    # the handler counts what really arrives.
+    meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(len(body))}
+    handlers = [SizeLimitUploadHandler(), Recording()]
+    handlers[0].handle_raw_input = lambda *args, **kwargs: None
+    with pytest.raises(UploadTooLarge):
+        MultiPartParser(meta, io.BytesIO(body), handlers).parse()
+    assert Recording.written <= 4096 + 1024

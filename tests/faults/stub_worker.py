@@ -1,0 +1,24 @@
+"""The Celery app for the embedded-broker burst test's worker, with WeasyPrint replaced by a
+stand-in PDF: the test is about the broker delivering each task exactly once, and 50 real renders
+on a shared 2-core machine take minutes. Everything else (claim, audit, file, status) is real.
+
+Run as ``celery -A tests.faults.stub_worker worker ...``.
+"""
+
+import django
+
+from portal.celery import app  # noqa: F401  (the app celery -A loads)
+
+django.setup()  # the reports modules below need the app registry
+
+from reports import services  # noqa: E402
+from reports.rendering import RenderedPDF  # noqa: E402
+
+STAND_IN_PDF = b"%PDF-1.4\n% stand-in for the burst test\n%%EOF\n"
+
+
+def _stand_in_render(*, html: str) -> RenderedPDF:
+    return RenderedPDF(STAND_IN_PDF, 1, 0.001)
+
+
+services.report_pdf_render = _stand_in_render
