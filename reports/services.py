@@ -28,7 +28,7 @@ from portal.models import AuditEventType, User
 from portal.services import audit_record
 from reports.analysis import gap_analysis_compute, snapshot_sha256
 from reports.models import Report, ReportLanguage, ReportStatus
-from reports.rendering import report_html_render, report_pdf_render
+from reports.rendering import ReportResourceMissing, report_html_render, report_pdf_render
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,15 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
         report_meta=report_meta(report),
         for_pdf=True,
     )
-    pdf = report_pdf_render(html=html)
+    try:
+        pdf = report_pdf_render(html=html)
+    except ReportResourceMissing as exc:
+        # Never a ready report that lost its stylesheet, images or font: a failure, on the row.
+        logger.error("report %s: %s", report_id, exc)
+        report_fail(
+            report_id=report_id, reason=f"A resource of the report could not be loaded: {exc}"
+        )
+        return Report.objects.get(pk=report_id)
     name = f"{secrets.token_hex(16)}.pdf"
     path = report_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)

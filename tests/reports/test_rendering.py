@@ -11,6 +11,7 @@ from reports.analysis import gap_analysis_compute
 from reports.rendering import (
     BASE_URL,
     RefusedURL,
+    ReportResourceMissing,
     StaticOnlyFetcher,
     report_html_render,
     report_pdf_render,
@@ -128,3 +129,138 @@ def test_pdf_embeds_the_cjk_font_and_has_page_numbers(assessment, officer):
     assert overall == 17 and f"{overall}%" in everything  # (0.5·1 + 0·2) / 3
     assert "高 例示法 · Item 1 適正取得" in everything  # the binding gap, with its severity
     assert "中 例示法 · Art. 7 活用事業者の責務" in everything
+
+
+# --- Production static storage -------------------------------------------------------------
+
+PRODUCTION_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+def production_storages():
+    """STORAGES as written in portal/settings/production.py (which cannot be imported here: it
+    insists on production secrets)."""
+    import ast
+    from pathlib import Path
+
+    import portal.settings
+
+    source = (Path(portal.settings.__file__).parent / "production.py").read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "STORAGES":
+            return ast.literal_eval(node.value)
+    raise AssertionError("production settings define no STORAGES")
+
+
+@pytest.fixture(scope="module")
+def production_static(tmp_path_factory):
+    """Static files collected as production collects them (hashed names and a manifest)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    assert production_storages() == PRODUCTION_STORAGES  # the test follows the real settings
+    root = tmp_path_factory.mktemp("static-root")
+    with override_settings(STATIC_ROOT=root, STORAGES=PRODUCTION_STORAGES):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
+def pdf_fonts(content: bytes) -> set[str]:
+    """Base font names of the fonts embedded in a PDF, without the subset prefix."""
+    fonts = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            if descendants:
+                descriptor = descendants[0].get_object()["/FontDescriptor"].get_object()
+                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts.add(str(font["/BaseFont"]).split("+", 1)[-1])
+    return fonts
+
+
+def render_both_ways(snapshot, production_static, language="ja"):
+    meta = {"report_id": "7", "issued_at": "now", "snapshot_sha256": "abc"}
+    development = report_pdf_render(
+        html=report_html_render(
+            snapshot=snapshot, language=language, report_meta=meta, for_pdf=True
+        )
+    )
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=production_static, STORAGES=PRODUCTION_STORAGES):
+        html = report_html_render(
+            snapshot=snapshot, language=language, report_meta=meta, for_pdf=True
+        )
+        assert "/static/css/report.css" not in html  # the hashed name is linked
+        production = report_pdf_render(html=html)
+    return development, production
+
+
+def test_the_hashed_stylesheet_of_production_is_served(production_static, settings):
+    settings.STATIC_ROOT, settings.STORAGES = production_static, PRODUCTION_STORAGES
+    from django.templatetags.static import static
+
+    url = static("css/report.css")
+    assert url != "/static/css/report.css" and url.endswith(".css")
+    content, mime = static_file_resolve(BASE_URL + url.lstrip("/"))
+    assert mime == "text/css" and b"@page" in content
+    # Still nothing outside the collected files: not the manifest itself, not a guessed hash.
+    for name in ("staticfiles.json", "css/report.0123456789ab.css", "../x"):
+        with pytest.raises(RefusedURL):
+            static_file_resolve(BASE_URL + "static/" + name)
+
+
+def test_production_storage_renders_the_same_pdf_as_development(
+    assessment, officer, production_static
+):
+    answer(assessment, officer, "q:art-7-contact", value="partial")
+    development, production = render_both_ways(
+        gap_analysis_compute(assessment=assessment), production_static
+    )
+    assert production.pages == development.pages
+    assert pdf_fonts(production.content) == pdf_fonts(development.content)
+    assert any("Noto-Sans-CJK-JP" in f for f in pdf_fonts(production.content))
+
+
+@pytest.mark.slow
+def test_the_demo_report_renders_alike_under_production_static_storage(production_static, settings):
+    from django.core.management import call_command
+
+    from assessments.models import Assessment
+
+    settings.DEBUG = True
+    call_command("load_frameworks", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False  # as in production: the manifest storage hashes names only then
+    snapshot = gap_analysis_compute(assessment=Assessment.objects.get())
+    development, production = render_both_ways(snapshot, production_static)
+    assert production.pages == development.pages > 20
+    fonts = pdf_fonts(production.content)
+    assert fonts == pdf_fonts(development.content)
+    assert any("Noto-Sans-CJK-JP" in f for f in fonts)
+
+
+def test_a_missing_stylesheet_fails_the_render(assessment):
+    html = report_html_render(
+        snapshot=gap_analysis_compute(assessment=assessment),
+        language="en",
+        report_meta={"report_id": "1", "issued_at": "now", "snapshot_sha256": "x"},
+        for_pdf=True,
+    ).replace("css/report.css", "css/report.0123456789ab.css")
+    with pytest.raises(ReportResourceMissing, match="report.0123456789ab.css"):
+        report_pdf_render(html=html)
+
+
+def test_a_missing_image_fails_the_render():
+    html = '<html><body style="font-family: \'Noto Sans CJK JP\'"><img src="/static/img/none.png"></body></html>'
+    with pytest.raises(ReportResourceMissing, match="none.png"):
+        report_pdf_render(html=html)
+
+
+def test_a_missing_body_font_fails_the_render():
+    html = "<html><body style=\"font-family: 'DejaVu Serif'\"><p>text</p></body></html>"
+    with pytest.raises(ReportResourceMissing, match="font not available"):
+        report_pdf_render(html=html)
