@@ -31,6 +31,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reports.snapshot import ReportSnapshot, snapshot_load
+
 #: The origin WeasyPrint resolves relative URLs against; it exists only inside the renderer.
 BASE_URL = "https://tekigo.invalid/"
 #: In-memory attachments (``attachments={"logo": (bytes, mime)}``) are served under this path.
@@ -163,9 +165,18 @@ def _weasyprint_errors():
 
 
 def report_html_render(
-    *, snapshot: dict[str, Any], language: str, report_meta: dict[str, Any], for_pdf: bool
+    *,
+    snapshot: ReportSnapshot | dict[str, Any],
+    language: str,
+    report_meta: dict[str, Any],
+    for_pdf: bool,
 ) -> str:
-    """The report as HTML in ``language``; the same template serves the browser and the PDF."""
+    """The report as HTML in ``language``; the same template serves the browser and the PDF.
+
+    ``snapshot`` is the typed snapshot or a stored dict of any schema version (upgraded here).
+    """
+    if not isinstance(snapshot, ReportSnapshot):
+        snapshot = snapshot_load(snapshot)
     with translation.override(language):
         return render_to_string(
             "reports/report.html",
@@ -175,8 +186,45 @@ def report_html_render(
                 "meta": report_meta,
                 "for_pdf": for_pdf,
                 "chart": score_chart(snapshot, language),
+                **deliverable_context(snapshot, report_meta),
             },
         )
+
+
+#: The default confidentiality marking when the organisation has not set one.
+DEFAULT_CONFIDENTIALITY = "社外秘"
+
+
+def deliverable_context(snapshot: ReportSnapshot, meta: dict[str, Any]) -> dict[str, Any]:
+    """What makes the PDF a deliverable, from ``meta`` (see ``reports.services.report_meta``).
+
+    ``meta["approval"]`` (a dict, set by the review workflow) removes the DRAFT watermark and adds
+    the sign-off block; ``meta["stage"]`` names the stage on the cover. Without them the report
+    is a draft, its stage taken from the assessment's status in the snapshot.
+    Example: ``{"approval": None}`` → ``{"watermark": True, "stage": "draft", ...}``.
+    """
+    from django.utils.translation import gettext as _
+
+    approval = meta.get("approval") or None
+    stage = meta.get("stage") or (
+        "approved"
+        if approval
+        else "submitted"
+        if snapshot.assessment.status == "submitted"
+        else "draft"
+    )
+    score_groups = [
+        (_("Statutes (law)"), snapshot.statute_frameworks),
+        (_("Guidelines (not law)"), snapshot.guideline_frameworks),
+    ]
+    return {
+        "approval": approval,
+        "watermark": approval is None,
+        "stage": stage,
+        "confidentiality": meta.get("confidentiality") or DEFAULT_CONFIDENTIALITY,
+        "logo_url": meta.get("logo_url", ""),
+        "score_groups": [(title, rows) for title, rows in score_groups if rows],
+    }
 
 
 @dataclass(frozen=True)
@@ -212,35 +260,39 @@ def report_pdf_render(
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1"}
 
 
-def score_chart(snapshot: dict[str, Any], language: str) -> str:
-    """A horizontal bar chart of the framework scores as inline SVG (no script, no external file)."""
+def score_chart(snapshot: ReportSnapshot, language: str) -> str:
+    """A horizontal bar chart of the framework scores as inline SVG (no script, no external file).
+
+    Set in the body font; reported claims show "watch only" and never a bar or a percentage.
+    """
     from django.utils.html import escape
 
-    rows = [f for f in snapshot["frameworks"]]
+    rows = snapshot.frameworks
     bar_h, gap, label_w, width = 22, 10, 230, 560
     height = len(rows) * (bar_h + gap) + gap
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" font-family="{BODY_FONT}">'
     ]
     for i, f in enumerate(rows):
         y = gap + i * (bar_h + gap)
-        name = escape(f["short_name_en"] if language == "en" else f["short_name_ja"])
+        name = escape(f.short_name_en if language == "en" else f.short_name_ja)
         parts.append(f'<text x="0" y="{y + 16}" font-size="12">{name}</text>')
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{width - label_w - 60}" height="{bar_h}" fill="#eef0f4"/>'
         )
-        if f["legal_status"] == "reported_unverified" or f["score"] is None:
-            label = "監視のみ" if language == "ja" else "watch only"
+        if f.watch_only or f.score is None:
+            label = ("監視のみ" if language == "ja" else "watch only") if f.watch_only else "—"
             parts.append(
                 f'<text x="{label_w + 6}" y="{y + 16}" font-size="11" fill="#8a4b00">{label}</text>'
             )
             continue
-        w = (width - label_w - 60) * f["score"]
+        w = (width - label_w - 60) * f.score
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#1f5fbf"/>'
         )
         parts.append(
-            f'<text x="{width - 52}" y="{y + 16}" font-size="12">{f["score"] * 100:.0f}%</text>'
+            f'<text x="{width - 52}" y="{y + 16}" font-size="12">{f.score * 100:.0f}%</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

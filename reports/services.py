@@ -73,7 +73,7 @@ def report_request(*, actor: User, assessment: Assessment, language: str) -> Rep
         organisation=assessment.organisation,
         assessment=assessment,
         language=language,
-        snapshot=snapshot,
+        snapshot=snapshot.dump(),
         snapshot_sha256=snapshot_sha256(snapshot),
         requested_by=actor,
     )

@@ -83,7 +83,7 @@ def test_user_text_is_escaped_in_html_and_pdf_and_fetches_nothing(assessment, of
     port, hits = listener
     payload = PAYLOAD.format(port=port)
     answer(assessment, officer, "q:art-7-contact", value="no", comment=payload)
-    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot = gap_analysis_compute(assessment=assessment).dump()
     html = report_html_render(
         snapshot=snapshot,
         language="en",
@@ -101,7 +101,7 @@ def test_user_text_is_escaped_in_html_and_pdf_and_fetches_nothing(assessment, of
 
 def test_pdf_embeds_the_cjk_font_and_has_page_numbers(assessment, officer):
     answer(assessment, officer, "q:art-7-contact", value="partial")
-    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot = gap_analysis_compute(assessment=assessment).dump()
     html = report_html_render(
         snapshot=snapshot,
         language="ja",
@@ -224,7 +224,7 @@ def test_production_storage_renders_the_same_pdf_as_development(
 ):
     answer(assessment, officer, "q:art-7-contact", value="partial")
     development, production = render_both_ways(
-        gap_analysis_compute(assessment=assessment), production_static
+        gap_analysis_compute(assessment=assessment).dump(), production_static
     )
     assert production.pages == development.pages
     assert pdf_fonts(production.content) == pdf_fonts(development.content)
@@ -241,7 +241,7 @@ def test_the_demo_report_renders_alike_under_production_static_storage(productio
     call_command("load_frameworks", verbosity=0)
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False  # as in production: the manifest storage hashes names only then
-    snapshot = gap_analysis_compute(assessment=Assessment.objects.get())
+    snapshot = gap_analysis_compute(assessment=Assessment.objects.get()).dump()
     development, production = render_both_ways(snapshot, production_static)
     assert production.pages == development.pages > 20
     fonts = pdf_fonts(production.content)
@@ -251,7 +251,7 @@ def test_the_demo_report_renders_alike_under_production_static_storage(productio
 
 def test_a_missing_stylesheet_fails_the_render(assessment):
     html = report_html_render(
-        snapshot=gap_analysis_compute(assessment=assessment),
+        snapshot=gap_analysis_compute(assessment=assessment).dump(),
         language="en",
         report_meta={"report_id": "1", "issued_at": "now", "snapshot_sha256": "x"},
         for_pdf=True,
