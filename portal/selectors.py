@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from portal.models import Membership, User
+from portal.models import Membership, Organisation, User
 
 ACTIVE_ORGANISATION_SESSION_KEY = "active_organisation_id"
 
@@ -40,3 +40,27 @@ def access_membership(*, user: User, organisation_id: int) -> Membership:
     if membership is None:
         raise Http404("No such organisation.")
     return membership
+
+
+# --- Organisation settings ---
+
+
+def access_organisation_settings(*, user: User, organisation_id: int) -> Organisation:
+    """The organisation whose report settings the user may change: its officers and staff.
+
+    Anyone else (an auditor, a non-member) gets the same 404 as for a missing organisation.
+    """
+    from portal.models import Role
+
+    if user.is_staff:
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+    else:
+        membership = (
+            Membership.objects.select_related("organisation")
+            .filter(user=user, organisation_id=organisation_id, role=Role.OFFICER)
+            .first()
+        )
+        organisation = membership.organisation if membership else None
+    if organisation is None:
+        raise Http404("No such organisation.")
+    return organisation

@@ -268,7 +268,7 @@ def score_chart(snapshot: ReportSnapshot, language: str) -> str:
     from django.utils.html import escape
 
     rows = snapshot.frameworks
-    bar_h, gap, label_w, width = 22, 10, 230, 560
+    bar_h, gap, label_w, width = 16, 6, 230, 560
     height = len(rows) * (bar_h + gap) + gap
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -277,14 +277,14 @@ def score_chart(snapshot: ReportSnapshot, language: str) -> str:
     for i, f in enumerate(rows):
         y = gap + i * (bar_h + gap)
         name = escape(f.short_name_en if language == "en" else f.short_name_ja)
-        parts.append(f'<text x="0" y="{y + 16}" font-size="12">{name}</text>')
+        parts.append(f'<text x="0" y="{y + 12}" font-size="11">{name}</text>')
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{width - label_w - 60}" height="{bar_h}" fill="#eef0f4"/>'
         )
         if f.watch_only or f.score is None:
             label = ("監視のみ" if language == "ja" else "watch only") if f.watch_only else "—"
             parts.append(
-                f'<text x="{label_w + 6}" y="{y + 16}" font-size="11" fill="#8a4b00">{label}</text>'
+                f'<text x="{label_w + 6}" y="{y + 12}" font-size="10" fill="#8a4b00">{label}</text>'
             )
             continue
         w = (width - label_w - 60) * f.score
@@ -292,7 +292,7 @@ def score_chart(snapshot: ReportSnapshot, language: str) -> str:
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#1f5fbf"/>'
         )
         parts.append(
-            f'<text x="{width - 52}" y="{y + 16}" font-size="12">{f.score * 100:.0f}%</text>'
+            f'<text x="{width - 52}" y="{y + 12}" font-size="11">{f.score * 100:.0f}%</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

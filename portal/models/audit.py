@@ -38,6 +38,8 @@ class AuditEventType(models.TextChoices):
     FRAMEWORK_CONTENT_CREATED = "framework_content.created"
     FRAMEWORK_CONTENT_UPDATED = "framework_content.updated"
     FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"
+    # --- Organisation settings ---
+    ORGANISATION_UPDATED = "organisation.updated"
 
 
 class AuditQuerySet(models.QuerySet):

@@ -1,5 +1,6 @@
 """The renderer reads only our static files, and user text stays text."""
 
+import hashlib
 import io
 import socket
 import threading
@@ -270,3 +271,141 @@ def test_a_missing_body_font_fails_the_render():
     html = "<html><body style=\"font-family: 'DejaVu Serif'\"><p>text</p></body></html>"
     with pytest.raises(ReportResourceMissing, match="font not available"):
         report_pdf_render(html=html)
+
+
+# --- The PDF as a deliverable ----------------------------------------------------------------
+
+APPROVAL = {
+    "statement": "I approve this assessment as a fair record of our AI governance.",
+    "approved_by": "Aiko Auditor",
+    "approved_by_role": "Auditor",
+    "approved_at": "2026-11-20T10:00:00+09:00",
+    "prepared_by": "Otto Officer",
+    "submitted_at": "2026-11-19T09:00:00+09:00",
+    "reviewed_by": "Aiko Auditor",
+}
+
+
+def with_approval(meta: dict, approval: dict | None = APPROVAL, stage: str | None = "approved"):
+    """``meta`` as the review workflow extends it: ``approval`` (or None) and ``stage``."""
+    return {**meta, "approval": approval, **({"stage": stage} if stage else {})}
+
+
+def pdftotext(content: bytes, tmp_path) -> list[str]:
+    """The text of every page, as poppler's pdftotext reads it (what a reader's search finds)."""
+    import subprocess
+
+    path = tmp_path / "r.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return out.split("\f")[:-1]
+
+
+def render(snapshot, meta, language="en", attachments=None):
+    html = report_html_render(snapshot=snapshot, language=language, report_meta=meta, for_pdf=True)
+    return report_pdf_render(html=html, attachments=attachments)
+
+
+BASE_META = {"report_id": "9", "issued_at": "2026-11-20 10:00 JST", "snapshot_sha256": "abc"}
+
+
+def test_every_page_of_a_draft_carries_the_watermark_and_the_cover_names_the_stage(
+    assessment, tmp_path
+):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    pages = pdftotext(render(snapshot, with_approval(BASE_META, None, None)).content, tmp_path)
+    assert len(pages) > 3 and all("DRAFT / 下書き" in page for page in pages)
+    assert "Stage: Draft" in pages[0] and "Sign-off" not in "".join(pages)
+
+
+def test_an_approved_report_has_no_watermark_and_a_sign_off_block(assessment, tmp_path):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    pages = pdftotext(render(snapshot, with_approval(BASE_META)).content, tmp_path)
+    text = "".join(pages)
+    assert "DRAFT" not in text and "下書き" not in text
+    assert "Stage: Approved" in pages[0]
+    signoff = next(p for p in pages if "Sign-off" in p and "Prepared by" in p)
+    for expected in (APPROVAL["statement"], "Otto Officer", "Aiko Auditor (Auditor)", "2026-11-20"):
+        assert expected in signoff
+
+
+def test_stage_comes_from_the_review_workflow_and_a_returned_report_stays_a_draft(
+    assessment, tmp_path
+):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    meta = with_approval(BASE_META, None, "returned")
+    pages = pdftotext(render(snapshot, meta, language="ja").content, tmp_path)
+    assert "下書き" in pages[-1] and "未解決の照会" in pages[0]
+
+
+def test_cover_shows_marking_logo_and_verification_when_given(assessment, tmp_path):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, format="PNG")
+    png = buffer.getvalue()
+    meta = {
+        **BASE_META,
+        "confidentiality": "関係者限り",
+        "logo_url": BASE_URL + "attachment/logo",
+        "verification_code": "TKG-7Q4M-2K9P",
+        "verification_url": "https://tekigo.example/v/TKG-7Q4M-2K9P",
+        "qr_svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="2" height="2"/></svg>',
+    }
+    snapshot = gap_analysis_compute(assessment=assessment)
+    pdf = render(snapshot, meta, attachments={"logo": (png, "image/png")})
+    pages = pdftotext(pdf.content, tmp_path)
+    assert "関係者限り" in pages[0] and all("関係者限り" in p for p in pages[1:])
+    assert "TKG-7Q4M-2K9P" in pages[0] and "tekigo.example/v/" in pages[0]
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert reader.pages[0]["/Resources"].get("/XObject")  # the logo (and QR) are drawn
+    # Without a logo attachment the logo URL is refused, and the render fails.
+    with pytest.raises(ReportResourceMissing):
+        render(snapshot, meta)
+
+
+def test_the_default_marking_is_shagaihi(assessment, tmp_path):
+    pages = pdftotext(
+        render(gap_analysis_compute(assessment=assessment), BASE_META).content, tmp_path
+    )
+    assert "社外秘" in pages[0] and "社外秘" in pages[2]
+
+
+def test_scope_statement_executive_summary_and_evidence_index(assessment, officer, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.services import evidence_upload
+    from tests.conftest import question_of
+
+    version = assessment.pins.get().version
+    answer(assessment, officer, "q:art-7-contact", value="no")
+    evidence_upload(
+        actor=officer,
+        assessment=assessment,
+        question_id=question_of(version, "q:art-7-contact").pk,
+        upload=SimpleUploadedFile("policy.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
+    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot.frameworks[0].notes_en = "Act No. 56 of 2026 amends this Act; mostly not yet in force."
+    text = "".join(pdftotext(render(snapshot, BASE_META).content, tmp_path))
+    assert "you handle personal information" in text and "AI roles: AI provider" in text
+    assert "Act No. 56 of 2026" in text  # the version note, in the scope statement
+    assert "High-severity gaps" in text and "(provisions)" in text
+    assert "Statutes (law)" in text and "Overall score" not in text  # no blended headline
+    assert "The ten most serious gaps" in text
+    assert "No previous approved assessment" in text
+    index = text.split("Evidence index")[-1]
+    assert "policy.pdf" in index and "officer" in index
+    assert hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest()[:20] in index.replace("\n", "")
+    missing = text.split("Questions that expect evidence and have none")[1].split("Appendix")[0]
+    assert "Which channels?" in missing and "Have you named a contact?" not in missing
+
+
+def test_a_framework_without_effective_date_prints_no_date(assessment, tmp_path):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot.frameworks[0].effective_date = None
+    html = report_html_render(snapshot=snapshot, language="ja", report_meta=BASE_META, for_pdf=True)
+    assert "2025-09-01" not in html and "None" not in html
+    assert "施行" not in html.split('id="fw-1"')[1].split("</p>")[0]
