@@ -165,7 +165,10 @@ def test_officer_gets_japanese_and_english_reports_without_reloading(
         "AIガバナンス ギャップ分析レポート" in texts["ja.pdf"]
         and "フレームワークの種類別のギャップ" in texts["ja.pdf"]
     )
-    assert "AI governance gap report" in texts["en.pdf"] and "Gaps by kind of framework" in texts["en.pdf"]
+    assert (
+        "AI governance gap report" in texts["en.pdf"]
+        and "Gaps by kind of framework" in texts["en.pdf"]
+    )
     for text in texts.values():
         assert f"{score}%" in text
 

@@ -409,3 +409,42 @@ def test_a_framework_without_effective_date_prints_no_date(assessment, tmp_path)
     html = report_html_render(snapshot=snapshot, language="ja", report_meta=BASE_META, for_pdf=True)
     assert "2025-09-01" not in html and "None" not in html
     assert "施行" not in html.split('id="fw-1"')[1].split("</p>")[0]
+
+
+def test_japanese_pdf_cites_the_japanese_reference_with_enforcement_and_severity(
+    assessment, tmp_path
+):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    for pi in [*snapshot.gaps, *snapshot.frameworks[0].provisions()]:
+        if pi.urn.endswith(":pi"):
+            pi.ref_ja, pi.enforcement = "第1号", "regulator_order"
+            pi.enforcement_articles = ["148", "178"]
+    ja = "".join(pdftotext(render(snapshot, BASE_META, language="ja").content, tmp_path))
+    assert "第1号 適正取得" in ja and "第148条" in ja and "第178条" in ja
+    assert "Item 1 適正取得" not in ja
+    en = "".join(pdftotext(render(snapshot, BASE_META, language="en").content, tmp_path))
+    assert "Item 1" in en and "Art. 148" in en and "recommendation and order" in en
+
+
+def test_reported_claims_show_no_status_and_no_percentage_in_the_pdf(
+    officer, organisation, tmp_path
+):
+    from tests.reports.test_analysis import assess, load_variant
+
+    version = load_variant(
+        legal_status="reported_unverified",
+        urn="urn:tekigo:fw:rumour",
+        binding="reported",
+        binding_no_sanction="reported",
+        government_duty="reported",
+    )
+    assessment = assess(officer, organisation, version)
+    answer(assessment, officer, "q:art-7-contact", value="no")
+    text = "".join(
+        pdftotext(render(gap_analysis_compute(assessment=assessment), BASE_META).content, tmp_path)
+    )
+    watch = text.split("Watch list: reported claims")[-1].split("Appendix")[0]
+    assert "Would it concern your organisation? Yes" in watch.replace("\n", " ")
+    assert "%" not in text.split("Contents")[1].split("Methodology")[0]
+    for status in ("Gap", "Partly compliant", "Compliant", "Not applicable"):
+        assert f" {status} " not in watch
