@@ -45,7 +45,7 @@ def reports_panel(request, pk: int):
     return render(
         request,
         "reports/_panel.html",
-        {"assessment": access.assessment, "reports": reports, "pending": pending},
+        {"assessment": access.assessment, "reports": reports, "pending": pending, "access": access},
     )
 
 

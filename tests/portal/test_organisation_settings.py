@@ -113,3 +113,14 @@ def test_the_rendered_report_carries_the_organisations_marking_and_logo(
         ["pdftotext", str(report_path(report.pdf_name)), "-"], capture_output=True, text=True
     ).stdout
     assert "関係者限り" in text.split("\f")[0] and "下書き" in text
+
+
+def test_the_reports_panel_links_the_settings_for_officers_only(
+    client, officer, auditor, assessment
+):
+    panel = reverse("reports:panel", args=[assessment.pk])
+    target = url(assessment.organisation)
+    client.force_login(officer)
+    assert target in client.get(panel).content.decode()
+    client.force_login(auditor)
+    assert target not in client.get(panel).content.decode()
