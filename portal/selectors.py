@@ -7,7 +7,7 @@ from typing import NamedTuple
 from django.db.models import QuerySet
 from django.http import Http404
 
-from portal.models import ApiToken, Membership, User
+from portal.models import ApiToken, Membership, Organisation, User
 
 ACTIVE_ORGANISATION_SESSION_KEY = "active_organisation_id"
 
@@ -100,3 +100,27 @@ def audit_chain_verify() -> tuple[int, AuditChainBreak | None]:
     if head is not None and head != previous:
         return checked, AuditChainBreak(None, "the newest rows are missing")
     return checked, None
+
+
+# --- Organisation settings ---
+
+
+def access_organisation_settings(*, user: User, organisation_id: int) -> Organisation:
+    """The organisation whose report settings the user may change: its officers and staff.
+
+    Anyone else (an auditor, a non-member) gets the same 404 as for a missing organisation.
+    """
+    from portal.models import Role
+
+    if user.is_staff:
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+    else:
+        membership = (
+            Membership.objects.select_related("organisation")
+            .filter(user=user, organisation_id=organisation_id, role=Role.OFFICER)
+            .first()
+        )
+        organisation = membership.organisation if membership else None
+    if organisation is None:
+        raise Http404("No such organisation.")
+    return organisation

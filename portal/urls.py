@@ -34,6 +34,12 @@ urlpatterns = [
     path("accounts/tokens/", portal_views.api_tokens, name="api_tokens"),
     path("admin/", admin.site.urls),
     path("frameworks/", include("frameworks.urls")),
+    # --- Organisation settings ---
+    path(
+        "organisations/<int:pk>/settings/",
+        portal_views.organisation_settings,
+        name="organisation_settings",
+    ),
 ]
 
 # --- Health and metrics (issue 14) ---

@@ -167,3 +167,57 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return json_error(request, 500, "Internal error.", "server_error")
     return render(request, "500.html", status=500)
+
+
+# --- Organisation settings ---
+
+
+class OrganisationSettingsForm(forms.Form):
+    confidentiality_marking = forms.CharField(
+        label=gettext_lazy("Confidentiality marking on reports"), max_length=40
+    )
+    logo = forms.FileField(
+        label=gettext_lazy("Logo on the report cover (PNG or JPEG, at most 512 KB)"),
+        required=False,
+    )
+    remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
+
+
+@login_required
+def organisation_settings(request, pk: int):
+    """Report settings of an organisation (marking, logo), for its officers and staff."""
+    from django.core.exceptions import ValidationError
+
+    from portal.selectors import access_organisation_settings
+    from portal.services import organisation_report_settings_update
+
+    organisation = access_organisation_settings(user=request.user, organisation_id=pk)
+    form = OrganisationSettingsForm(
+        initial={"confidentiality_marking": organisation.confidentiality_marking}
+    )
+    status = 200
+    if request.method == "POST":
+        form = OrganisationSettingsForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                organisation_report_settings_update(
+                    actor=request.user,
+                    organisation=organisation,
+                    confidentiality_marking=form.cleaned_data["confidentiality_marking"],
+                    logo=form.cleaned_data["logo"],
+                    remove_logo=form.cleaned_data["remove_logo"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                organisation.refresh_from_db()
+            else:
+                messages.success(request, _("Report settings saved."))
+                return redirect("organisation_settings", pk=organisation.pk)
+        status = 400
+    return render(
+        request,
+        "portal/organisation_settings.html",
+        {"organisation": organisation, "form": form},
+        status=status,
+    )

@@ -1,8 +1,8 @@
 """Gap analysis: scores, provision statuses and severities, from an assessment's answers.
 
-The result is plain JSON (the report snapshot), so an issued report never
-depends on rows that may change later. How it is computed (also printed on the
-report's methodology page):
+The result is a typed :class:`reports.snapshot.ReportSnapshot` (stored as its JSON dump), so an
+issued report never depends on rows that may change later. How it is computed (also printed on
+the report's methodology page):
 
 * A choice question scores the score of the chosen answer (0 to 1); a multiple-choice
   question the mean of the chosen answers. "Not applicable" is left out. An applicable
@@ -10,13 +10,15 @@ report's methodology page):
   informational: they carry no score.
 * A provision's score is the weighted mean of its questions' scores (question weights).
   Status: ``compliant`` (score 1), ``gap`` (score 0), ``partial`` (in between),
-  ``unanswered`` (nothing answered yet), ``not_applicable`` (out of scope, or every
-  question answered "not applicable").
+  ``unanswered`` (nothing answered yet), ``applies`` (in scope, but no question assesses it),
+  ``not_applicable`` (out of scope, or every question answered "not applicable").
 * Section, framework and overall scores are weighted means over the questions below them.
-  Government duties are never assessed, and reported claims (strength ``reported``)
-  never count in any score: they are listed as "watch".
-* Severity of a gap comes from the provision's strength: binding → high; binding without
-  sanction and effort duties → medium; voluntary → low; reported → watch.
+  Government duties are never assessed. Reported claims (strength ``reported``, or any
+  provision of a ``reported`` framework) carry no status and no score: every one is in the
+  watch list, with whether it would concern the organisation's profile.
+* Severity comes from :func:`frameworks.severity.provision_severity` (strength and enforcement).
+* Gaps are grouped by what the framework is (statute, then guideline: ``framework_kind``), then
+  by strength, then by severity.
 
 Example: APPI Art. 26 with "partly" (0.5, weight 2) and "yes" (1, weight 1) scores
 (0.5·2 + 1·1) / 3 = 0.67, status ``partial``, severity ``high``.
@@ -34,18 +36,24 @@ from django.utils import timezone
 from assessments.answer_values import answer_value_labels
 from assessments.models import Assessment
 from assessments.selectors import QuestionBlock, Questionnaire, SectionBlock, questionnaire_build
-from frameworks.choices import CHOICE_QUESTION_TYPES, Strength
+from frameworks.applicability import FACTS
+from frameworks.choices import CHOICE_QUESTION_TYPES, Actor, Strength, framework_kind
 from frameworks.severity import SEVERITY_ORDER, provision_severity
+from portal.models import User
+from reports.snapshot import SCHEMA_VERSION, ReportSnapshot
 
-SNAPSHOT_SCHEMA = 1
+SNAPSHOT_SCHEMA = SCHEMA_VERSION
 STATUS_ORDER = {"gap": 0, "unanswered": 1, "partial": 2}
 OBLIGATIONS = {Strength.BINDING, Strength.BINDING_NO_SANCTION, Strength.EFFORT_DUTY}
 GUIDELINES = {Strength.VOLUNTARY}
-#: Which group of the report a provision's gaps are listed in.
-GROUP_OF = {
-    **{s: "obligations" for s in OBLIGATIONS},
-    Strength.VOLUNTARY: "guidelines",
-    Strength.REPORTED: "reported",
+KIND_ORDER = {"statute": 0, "guideline": 1, "reported": 2}
+STRENGTH_ORDER = {
+    Strength.BINDING: 0,
+    Strength.BINDING_NO_SANCTION: 1,
+    Strength.EFFORT_DUTY: 2,
+    Strength.VOLUNTARY: 3,
+    Strength.GOVERNMENT_DUTY: 4,
+    Strength.REPORTED: 5,
 }
 
 
@@ -102,8 +110,10 @@ class _Provision:
     tally: Tally = field(default_factory=Tally)
 
 
-def _provision(pb, framework: dict[str, Any]) -> _Provision:
+def _provision(pb, framework: dict[str, Any], users: dict[int, str]) -> _Provision:
     provision = pb.provision
+    kind = framework["kind"]
+    reported = kind == "reported" or provision.strength == Strength.REPORTED
     visible = [b for b in pb.questions if b.visible]
     questions, tally = [], Tally()
     answered_any = False
@@ -132,13 +142,24 @@ def _provision(pb, framework: dict[str, Any]) -> _Provision:
                 "score": score,
                 "remediation_ja": block.question.remediation_ja,
                 "remediation_en": block.question.remediation_en,
+                "evidence_expected": block.question.evidence_expected,
                 "evidence": [
-                    {"name": e.original_name, "sha256": e.sha256, "size": e.size}
+                    {
+                        "name": e.original_name,
+                        "sha256": e.sha256,
+                        "size": e.size,
+                        "uploaded_by": users.get(e.uploaded_by_id, ""),
+                        "uploaded_at": e.uploaded_at.isoformat() if e.uploaded_at else None,
+                    }
                     for e in block.evidence
                 ],
             }
         )
-    if not pb.applicability.applies or not visible:
+    if reported:
+        status = None  # a reported claim is watched, never assessed
+    elif pb.applicability.applies and not pb.questions:
+        status = "applies"  # in scope, but nothing to ask (e.g. a threshold band)
+    elif not pb.applicability.applies or not visible:
         status = "not_applicable"
     elif all(q["not_applicable"] for q in questions if q["answered"]) and all(
         q["answered"] for q in questions
@@ -154,22 +175,27 @@ def _provision(pb, framework: dict[str, Any]) -> _Provision:
         status = "gap"
     else:
         status = "partial"
-    if not pb.applicability.applies:
+    if not pb.applicability.applies or reported:
         tally = Tally()
     source = provision.source
     data = {
         "urn": provision.urn,
         "ref": provision.ref,
+        "ref_ja": provision.ref_ja,
         "title_ja": provision.title_ja,
         "title_en": provision.title_en,
         "strength": provision.strength,
-        "severity": provision_severity(
-            strength=provision.strength, enforcement=provision.enforcement
-        ),
-        "group": GROUP_OF.get(provision.strength),
+        "severity": "watch"
+        if reported
+        else provision_severity(strength=provision.strength, enforcement=provision.enforcement),
+        "enforcement": provision.enforcement,
+        "enforcement_articles": [str(a) for a in provision.enforcement_articles or []],
+        "kind": "reported" if reported else kind,
+        "group": "reported" if reported else kind,
         "status": status,
         "score": tally.score,
         "applies": pb.applicability.applies,
+        "has_questions": bool(pb.questions),
         "reasons_ja": pb.applicability.reasons_ja,
         "reasons_en": pb.applicability.reasons_en,
         "confidence": provision.confidence,
@@ -181,6 +207,8 @@ def _provision(pb, framework: dict[str, Any]) -> _Provision:
         },
         "law_id": provision.law_id,
         "articles": provision.articles,
+        "note_ja": provision.note_ja,
+        "note_en": provision.note_en,
         "framework_short_ja": framework["short_name_ja"],
         "framework_short_en": framework["short_name_en"],
         "questions": questions,
@@ -188,25 +216,29 @@ def _provision(pb, framework: dict[str, Any]) -> _Provision:
     return _Provision(data, tally)
 
 
-def _counts_in_score(strength: str) -> bool:
-    return strength not in (Strength.REPORTED, Strength.GOVERNMENT_DUTY)
+def _counts_in_score(strength: str, kind: str) -> bool:
+    return kind != "reported" and strength not in (Strength.REPORTED, Strength.GOVERNMENT_DUTY)
 
 
 def _section(
-    block: SectionBlock, framework: dict[str, Any], depth: int, totals: dict[str, Tally]
+    block: SectionBlock,
+    framework: dict[str, Any],
+    depth: int,
+    totals: dict[str, Tally],
+    users: dict[int, str],
 ) -> tuple[dict[str, Any], Tally]:
     tally = Tally()
     provisions = []
     for pb in block.provisions:
-        item = _provision(pb, framework)
+        item = _provision(pb, framework, users)
         provisions.append(item.data)
         strength = pb.provision.strength
-        if _counts_in_score(strength):
+        if _counts_in_score(strength, framework["kind"]):
             tally.merge(item.tally)
             totals["obligations" if strength in OBLIGATIONS else "guidelines"].merge(item.tally)
     children = []
     for child in block.children:
-        child_data, child_tally = _section(child, framework, depth + 1, totals)
+        child_data, child_tally = _section(child, framework, depth + 1, totals, users)
         tally.merge(child_tally)
         children.append(child_data)
     data = {
@@ -227,15 +259,70 @@ def _walk_provisions(section: dict[str, Any]):
         yield from _walk_provisions(child)
 
 
+def scope_statements(scoping: dict[str, Any], language: str) -> list[str]:
+    """The scoping profile in words, one statement per fact, in ``language``.
+
+    Example: ``["AI roles: AI provider", "you handle personal information", ...]``.
+    """
+    from django.utils import translation
+
+    lines = []
+    suffix = "ja" if language == "ja" else "en"
+    for name, fact in FACTS.items():
+        value = scoping.get(name)
+        if fact.kind == "roles":
+            with translation.override(language):
+                roles = ", ".join(str(dict(Actor.choices).get(r, r)) for r in value or [])
+            lines.append(f"{getattr(fact, 'label_' + suffix)}: {roles or '—'}")
+        elif fact.kind == "bool":
+            text = getattr(fact, ("true_" if value else "false_") + suffix)
+            if text:
+                lines.append(text)
+        elif fact.kind == "choice":
+            labels = {v: (ja if suffix == "ja" else en) for v, ja, en in fact.choices}
+            if value is not None and value in labels:
+                lines.append(f"{getattr(fact, 'label_' + suffix)}: {labels[value]}")
+        elif isinstance(value, (int, float)):
+            lines.append(f"{getattr(fact, 'label_' + suffix)}: {value:,}")
+    return lines
+
+
+def _uploaders(questionnaire: Questionnaire) -> dict[int, str]:
+    """Usernames of everyone who uploaded evidence, in one query."""
+    ids = {
+        e.uploaded_by_id
+        for fb in questionnaire.frameworks
+        for block in _blocks(fb.sections)
+        for e in block.evidence
+        if e.uploaded_by_id
+    }
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+
+
+def _blocks(sections):
+    for section in sections:
+        for pb in section.provisions:
+            yield from pb.questions
+        yield from _blocks(section.children)
+
+
 def gap_analysis_compute(
     *, assessment: Assessment, questionnaire: Questionnaire | None = None
-) -> dict[str, Any]:
-    """The full analysis of ``assessment`` as JSON-ready data (the report snapshot)."""
+) -> ReportSnapshot:
+    """The full analysis of ``assessment`` as a typed snapshot (``.dump()`` for JSON)."""
     questionnaire = questionnaire or questionnaire_build(assessment=assessment)
-    overall = {"all": Tally(), "obligations": Tally(), "guidelines": Tally()}
+    users = _uploaders(questionnaire)
+    overall = {
+        "all": Tally(),
+        "obligations": Tally(),
+        "guidelines": Tally(),
+        "statute": Tally(),
+        "guideline": Tally(),
+    }
     frameworks, gaps, watch = [], [], []
     for fb in questionnaire.frameworks:
         version = fb.pin.version
+        kind = framework_kind(version.legal_status)
         framework = {
             "urn": fb.pin.framework.urn,
             "name_ja": version.name_ja,
@@ -243,32 +330,42 @@ def gap_analysis_compute(
             "short_name_ja": version.short_name_ja,
             "short_name_en": version.short_name_en,
             "version": version.version,
+            # Reported claims may have no effective date: then none is shown, never a placeholder.
             "effective_date": version.effective_date.isoformat()
             if version.effective_date
             else None,
             "legal_status": version.legal_status,
+            "kind": kind,
+            "watch_only": kind == "reported",
+            "notes_ja": version.notes_ja,
+            "notes_en": version.notes_en,
             "content_hash": version.content_hash,
         }
         totals = {"obligations": Tally(), "guidelines": Tally()}
         framework_tally = Tally()
         sections = []
         for root in fb.sections:
-            data, tally = _section(root, framework, 0, totals)
+            data, tally = _section(root, framework, 0, totals, users)
             framework_tally.merge(tally)
             sections.append(data)
-        counts = {"compliant": 0, "partial": 0, "gap": 0, "unanswered": 0, "not_applicable": 0}
+        counts = {s: 0 for s in ("compliant", "partial", "gap", "unanswered", "applies")}
+        counts.update(not_applicable=0, watch=0)
         for section in sections:
             for provision in _walk_provisions(section):
                 if provision["strength"] == Strength.GOVERNMENT_DUTY:
                     continue
+                if provision["kind"] == "reported":
+                    counts["watch"] += 1
+                    watch.append(provision)
+                    continue
                 counts[provision["status"]] += 1
                 if provision["status"] in ("gap", "partial", "unanswered"):
-                    (watch if provision["strength"] == Strength.REPORTED else gaps).append(
-                        provision
-                    )
+                    gaps.append(provision)
         for key in ("obligations", "guidelines"):
             overall[key].merge(totals[key])
         overall["all"].merge(framework_tally)
+        if kind in ("statute", "guideline"):
+            overall[kind].merge(framework_tally)
         framework.update(
             {
                 "score": framework_tally.score,
@@ -281,34 +378,50 @@ def gap_analysis_compute(
         frameworks.append(framework)
     gaps.sort(
         key=lambda p: (
+            KIND_ORDER[p["kind"]],
+            STRENGTH_ORDER.get(p["strength"], 9),
             SEVERITY_ORDER[p["severity"]],
             STATUS_ORDER[p["status"]],
             p["score"] if p["score"] is not None else 0,
         )
     )
+    severity_counts = {"high": 0, "medium": 0, "low": 0}
+    for p in gaps:
+        severity_counts[p["severity"]] = severity_counts.get(p["severity"], 0) + 1
     progress = questionnaire.progress
-    return {
-        "schema": SNAPSHOT_SCHEMA,
-        "organisation": {"id": assessment.organisation_id, "name": assessment.organisation.name},
-        "assessment": {
-            "id": assessment.pk,
-            "name": assessment.name,
-            "status": assessment.status,
-            "revision": assessment.revision,
-            "scoping": assessment.scoping,
-            "submitted_at": assessment.submitted_at.isoformat()
-            if assessment.submitted_at
-            else None,
-        },
-        "analysed_at": timezone.now().isoformat(),
-        "progress": {"answered": progress.answered, "applicable": progress.applicable},
-        "scores": {key: tally.score for key, tally in overall.items()},
-        "frameworks": frameworks,
-        "gaps": gaps,
-        "watch": watch,
-    }
+    return ReportSnapshot.model_validate(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "organisation": {
+                "id": assessment.organisation_id,
+                "name": assessment.organisation.name,
+            },
+            "assessment": {
+                "id": assessment.pk,
+                "name": assessment.name,
+                "status": assessment.status,
+                "revision": assessment.revision,
+                "scoping": assessment.scoping,
+                "submitted_at": assessment.submitted_at.isoformat()
+                if assessment.submitted_at
+                else None,
+            },
+            "analysed_at": timezone.now().isoformat(),
+            "progress": {"answered": progress.answered, "applicable": progress.applicable},
+            "scores": {key: tally.score for key, tally in overall.items()},
+            "scope_ja": scope_statements(assessment.scoping, "ja"),
+            "scope_en": scope_statements(assessment.scoping, "en"),
+            "frameworks": frameworks,
+            "gaps": gaps,
+            "watch": watch,
+            "severity_counts": severity_counts,
+        }
+    )
 
 
-def snapshot_sha256(snapshot: dict[str, Any]) -> str:
+def snapshot_sha256(snapshot: ReportSnapshot | dict[str, Any]) -> str:
+    """SHA-256 of the snapshot's canonical JSON (sorted keys, no spaces, UTF-8)."""
+    if isinstance(snapshot, ReportSnapshot):
+        snapshot = snapshot.dump()
     canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from reports.snapshot import ReportSnapshot
 from reports.templatetags.report_tags import percent, severity_label, status_label, strength_label
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -28,7 +29,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 WIDTHS = [22, 14, 40, 10, 16, 8, 22, 60]
 
 
-def gap_rows(snapshot: dict[str, Any], language: str) -> tuple[list[str], list[list[Any]]]:
+def gap_rows(snapshot: ReportSnapshot, language: str) -> tuple[list[str], list[list[Any]]]:
     """Headers and one row per gap (most severe first), in ``language``."""
     ja = language.startswith("ja")
     with translation.override("ja" if ja else "en"):
@@ -43,28 +44,28 @@ def gap_rows(snapshot: dict[str, Any], language: str) -> tuple[list[str], list[l
             _("What to do"),
         ]
         rows = []
-        for gap in snapshot["gaps"]:
+        for gap in snapshot.gaps:
             remediation = [
-                q["remediation_ja" if ja else "remediation_en"]
-                for q in gap["questions"]
-                if q.get("score") is not None and q["score"] < 1
+                q.remediation_ja if ja else q.remediation_en
+                for q in gap.questions
+                if q.score is not None and q.score < 1
             ]
             rows.append(
                 [
-                    gap["framework_short_ja" if ja else "framework_short_en"],
-                    gap.get("ref_ja") or gap["ref"] if ja else gap["ref"],
-                    gap["title_ja" if ja else "title_en"],
-                    str(severity_label(gap["severity"])),
-                    str(status_label(gap["status"])),
-                    percent(gap["score"]),
-                    str(strength_label(gap["strength"])),
+                    gap.framework_short_ja if ja else gap.framework_short_en,
+                    (gap.ref_ja or gap.ref) if ja else gap.ref,
+                    gap.title_ja if ja else gap.title_en,
+                    str(severity_label(gap.severity)),
+                    str(status_label(gap.status)),
+                    percent(gap.score),
+                    str(strength_label(gap.strength)),
                     "\n".join(remediation),
                 ]
             )
     return [str(h) for h in headers], rows
 
 
-def gaps_csv(snapshot: dict[str, Any], language: str) -> bytes:
+def gaps_csv(snapshot: ReportSnapshot, language: str) -> bytes:
     headers, rows = gap_rows(snapshot, language)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -73,7 +74,7 @@ def gaps_csv(snapshot: dict[str, Any], language: str) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
-def gaps_xlsx(snapshot: dict[str, Any], language: str) -> bytes:
+def gaps_xlsx(snapshot: ReportSnapshot, language: str) -> bytes:
     headers, rows = gap_rows(snapshot, language)
     workbook = Workbook()
     sheet = workbook.active

@@ -34,66 +34,58 @@ SCORED_STATES = {
 }
 
 
-def _walk(section):
-    yield from section["provisions"]
-    for child in section["children"]:
-        yield from _walk(child)
-
-
 def _prop(name: str, value) -> oscal.Property:
     return oscal.Property(name=name, ns=NS, value=str(value))
 
 
 def assessment_oscal_results(*, assessment: Assessment) -> oscal_ar.AssessmentResults:
     snapshot = gap_analysis_compute(assessment=assessment)
-    analysed = dt.datetime.fromisoformat(snapshot["analysed_at"])
+    analysed = dt.datetime.fromisoformat(snapshot.analysed_at)
     findings = []
-    for framework in snapshot["frameworks"]:
-        if framework["legal_status"] == "reported_unverified":
+    for framework in snapshot.frameworks:
+        if framework.watch_only:  # reported claims: never a status, never a finding
             continue
-        prefix = framework["urn"] + ":"
-        for section in framework["sections"]:
-            for provision in _walk(section):
-                state = SCORED_STATES.get(provision["status"])
-                if (
-                    state is None
-                    or not provision["applies"]
-                    or provision["strength"] in ("reported", "government_duty")
-                ):
-                    continue
-                props = [
-                    _prop("tekigo-status", provision["status"]),
-                    _prop("strength", provision["strength"]),
-                    _prop("framework-urn", framework["urn"]),
-                    _prop("framework-version", framework["version"]),
-                ]
-                if provision["severity"]:
-                    props.append(_prop("severity", provision["severity"]))
-                if provision["score"] is not None:
-                    props.append(_prop("score", f"{provision['score']:.4f}"))
-                findings.append(
-                    oscal.Finding(
-                        uuid=str(
-                            uuid.uuid5(
-                                UUID_NAMESPACE,
-                                f"{assessment.pk}|{snapshot['analysed_at']}|{provision['urn']}",
-                            )
+        prefix = framework.urn + ":"
+        for provision in framework.provisions():
+            state = SCORED_STATES.get(provision.status)
+            if (
+                state is None
+                or not provision.applies
+                or provision.strength in ("reported", "government_duty")
+            ):
+                continue
+            props = [
+                _prop("tekigo-status", provision.status),
+                _prop("strength", provision.strength),
+                _prop("framework-urn", framework.urn),
+                _prop("framework-version", framework.version),
+            ]
+            if provision.severity:
+                props.append(_prop("severity", provision.severity))
+            if provision.score is not None:
+                props.append(_prop("score", f"{provision.score:.4f}"))
+            findings.append(
+                oscal.Finding(
+                    uuid=str(
+                        uuid.uuid5(
+                            UUID_NAMESPACE,
+                            f"{assessment.pk}|{snapshot.analysed_at}|{provision.urn}",
+                        )
+                    ),
+                    title=f"{provision.ref} {provision.title_en}",
+                    description=" / ".join(provision.reasons_en) or provision.title_en,
+                    props=props,
+                    target=oscal.FindingTarget(
+                        type=oscal.FindingTargetTypeValidValues.objective_id,
+                        target_id=oscal_id(provision.urn, prefix),
+                        status=oscal.ObjectiveStatus(
+                            state=oscal.ObjectiveStatusStateValidValues(state)
                         ),
-                        title=f"{provision['ref']} {provision['title_en']}",
-                        description=" / ".join(provision.get("reasons_en") or [])
-                        or provision["title_en"],
-                        props=props,
-                        target=oscal.FindingTarget(
-                            type=oscal.FindingTargetTypeValidValues.objective_id,
-                            target_id=oscal_id(provision["urn"], prefix),
-                            status=oscal.ObjectiveStatus(
-                                state=oscal.ObjectiveStatusStateValidValues(state)
-                            ),
-                        ),
-                    )
+                    ),
                 )
+            )
     result = oscal_ar.Result(
-        uuid=str(uuid.uuid5(UUID_NAMESPACE, f"{assessment.pk}|{snapshot['analysed_at']}")),
+        uuid=str(uuid.uuid5(UUID_NAMESPACE, f"{assessment.pk}|{snapshot.analysed_at}")),
         title=f"Tekigo self-assessment: {assessment.name}",
         description=f"Gap analysis of assessment {assessment.pk} of {assessment.organisation.name}.",
         start=analysed,
@@ -101,7 +93,7 @@ def assessment_oscal_results(*, assessment: Assessment) -> oscal_ar.AssessmentRe
             _prop("assessment-status", assessment.status),
             _prop(
                 "progress",
-                f"{snapshot['progress']['answered']}/{snapshot['progress']['applicable']}",
+                f"{snapshot.progress.answered}/{snapshot.progress.applicable}",
             ),
         ],
         reviewed_controls=oscal.ReviewedControls(
@@ -110,9 +102,7 @@ def assessment_oscal_results(*, assessment: Assessment) -> oscal_ar.AssessmentRe
         findings=findings or None,
     )
     return oscal_ar.AssessmentResults(
-        uuid=str(
-            uuid.uuid5(UUID_NAMESPACE, f"assessment|{assessment.pk}|{snapshot['analysed_at']}")
-        ),
+        uuid=str(uuid.uuid5(UUID_NAMESPACE, f"assessment|{assessment.pk}|{snapshot.analysed_at}")),
         metadata=oscal.Metadata(
             title=f"{assessment.name} ({assessment.organisation.name})",
             last_modified=analysed,

@@ -1,15 +1,24 @@
 """Turning a report snapshot into HTML and PDF.
 
 WeasyPrint only ever sees our own static files: :class:`StaticOnlyFetcher`
-serves ``/static/...`` URLs from the staticfiles finders and refuses every
-other URL (http, https elsewhere, file, data), so user text can never make the
-renderer open a connection or read a local file.
+serves ``/static/...`` URLs from the staticfiles finders (development) or the
+staticfiles storage (production, where names carry a hash: ``css/report.3f2a.css``),
+plus the few in-memory attachments the caller hands it (the organisation's logo),
+and refuses every other URL (http, https elsewhere, file, data), so user text can
+never make the renderer open a connection or read a local file.
+
+A resource the report needs and cannot load (stylesheet, image, the body font)
+makes the render fail with :class:`ReportResourceMissing`: a report without its
+stylesheet is a different document (no cover layout, no page numbers, fallback
+fonts), so it must never be issued as ready.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,16 +26,57 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reports.snapshot import ReportSnapshot, snapshot_load
+
 #: The origin WeasyPrint resolves relative URLs against; it exists only inside the renderer.
 BASE_URL = "https://tekigo.invalid/"
+#: In-memory attachments (``attachments={"logo": (bytes, mime)}``) are served under this path.
+ATTACHMENT_PATH = "/attachment/"
+#: The font the report's text is set in; a PDF without it has fallen back to something else.
+BODY_FONT = "Noto Sans CJK JP"
+MIME_TYPES = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".woff2": "font/woff2",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+}
 
 
 class RefusedURL(ValueError):
     """WeasyPrint asked for something other than one of our static files."""
+
+
+class ReportResourceMissing(RuntimeError):
+    """A resource the report needs could not be loaded; the PDF would not be the report.
+
+    Example: ``stylesheet or image not loaded: not one of our static files: css/report.3f2a.css``.
+    """
+
+
+def _storage_file(relative: str) -> Path | None:
+    """The collected file ``relative`` names in the staticfiles storage, if it is one of ours.
+
+    With a manifest storage only names in the manifest count (the hashed and the plain
+    names of collected files), so nothing else that happens to sit in STATIC_ROOT is served.
+    """
+    storage = staticfiles_storage
+    manifest = getattr(storage, "hashed_files", None)
+    if manifest is not None and relative not in manifest and relative not in manifest.values():
+        return None
+    try:
+        path = Path(storage.path(relative))  # safe_join: never outside STATIC_ROOT
+    except Exception:  # SuspiciousFileOperation (outside STATIC_ROOT), NotImplementedError (remote)
+        return None
+    return path if path.is_file() else None
 
 
 def static_file_resolve(url: str) -> tuple[bytes, str]:
@@ -51,30 +101,82 @@ def static_file_resolve(url: str) -> tuple[bytes, str]:
     ):
         raise RefusedURL(f"refused: {url[:100]}")
     found = finders.find(relative)
-    if not found:
+    path = Path(found) if found else _storage_file(relative)
+    if path is None:
         raise RefusedURL(f"not one of our static files: {relative[:100]}")
-    path = Path(found)
-    mime = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(
-        path.suffix, "application/octet-stream"
-    )
+    mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
     return path.read_bytes(), mime
 
 
 class StaticOnlyFetcher(URLFetcher):
-    """WeasyPrint's fetcher, narrowed to our static files: no network, no file://, no data: URLs."""
+    """WeasyPrint's fetcher, narrowed to our static files and the caller's attachments: no
+    network, no file://, no data: URLs. Every refusal is kept in ``failures``.
 
-    def __init__(self):
+    Example: ``StaticOnlyFetcher(attachments={"logo": (png_bytes, "image/png")})`` serves
+    ``https://tekigo.invalid/attachment/logo`` and ``/static/css/report.css``, nothing else.
+    """
+
+    def __init__(self, *, attachments: dict[str, tuple[bytes, str]] | None = None):
         super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
+        self.attachments = attachments or {}
+        self.failures: list[str] = []
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        content, mime = static_file_resolve(url)
+        prefix = BASE_URL.rstrip("/") + ATTACHMENT_PATH
+        try:
+            if url.startswith(prefix):
+                name = url[len(prefix) :]
+                if name not in self.attachments:
+                    raise RefusedURL(f"no such attachment: {name[:50]}")
+                content, mime = self.attachments[name]
+            else:
+                content, mime = static_file_resolve(url)
+        except RefusedURL as exc:
+            self.failures.append(str(exc))
+            raise
         return URLFetcherResponse(url, content, {"Content-Type": mime})
 
 
+def attachment_url(name: str) -> str:
+    """The URL the template uses for an in-memory attachment: ``attachment_url("logo")``."""
+    return BASE_URL.rstrip("/") + ATTACHMENT_PATH + name
+
+
+class _ErrorCollector(logging.Handler):
+    """Keeps WeasyPrint's error messages ("Failed to load stylesheet at ...") of one render."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage()[:300])
+
+
+@contextmanager
+def _weasyprint_errors():
+    collector = _ErrorCollector()
+    weasy_logger = logging.getLogger("weasyprint")
+    weasy_logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        weasy_logger.removeHandler(collector)
+
+
 def report_html_render(
-    *, snapshot: dict[str, Any], language: str, report_meta: dict[str, Any], for_pdf: bool
+    *,
+    snapshot: ReportSnapshot | dict[str, Any],
+    language: str,
+    report_meta: dict[str, Any],
+    for_pdf: bool,
 ) -> str:
-    """The report as HTML in ``language``; the same template serves the browser and the PDF."""
+    """The report as HTML in ``language``; the same template serves the browser and the PDF.
+
+    ``snapshot`` is the typed snapshot or a stored dict of any schema version (upgraded here).
+    """
+    if not isinstance(snapshot, ReportSnapshot):
+        snapshot = snapshot_load(snapshot)
     with translation.override(language):
         return render_to_string(
             "reports/report.html",
@@ -84,8 +186,45 @@ def report_html_render(
                 "meta": report_meta,
                 "for_pdf": for_pdf,
                 "chart": score_chart(snapshot, language),
+                **deliverable_context(snapshot, report_meta),
             },
         )
+
+
+#: The default confidentiality marking when the organisation has not set one.
+DEFAULT_CONFIDENTIALITY = "社外秘"
+
+
+def deliverable_context(snapshot: ReportSnapshot, meta: dict[str, Any]) -> dict[str, Any]:
+    """What makes the PDF a deliverable, from ``meta`` (see ``reports.services.report_meta``).
+
+    ``meta["approval"]`` (a dict, set by the review workflow) removes the DRAFT watermark and adds
+    the sign-off block; ``meta["stage"]`` names the stage on the cover. Without them the report
+    is a draft, its stage taken from the assessment's status in the snapshot.
+    Example: ``{"approval": None}`` → ``{"watermark": True, "stage": "draft", ...}``.
+    """
+    from django.utils.translation import gettext as _
+
+    approval = meta.get("approval") or None
+    stage = meta.get("stage") or (
+        "approved"
+        if approval
+        else "submitted"
+        if snapshot.assessment.status == "submitted"
+        else "draft"
+    )
+    score_groups = [
+        (_("Statutes (law)"), snapshot.statute_frameworks),
+        (_("Guidelines (not law)"), snapshot.guideline_frameworks),
+    ]
+    return {
+        "approval": approval,
+        "watermark": approval is None,
+        "stage": stage,
+        "confidentiality": meta.get("confidentiality") or DEFAULT_CONFIDENTIALITY,
+        "logo_url": meta.get("logo_url", ""),
+        "score_groups": [(title, rows) for title, rows in score_groups if rows],
+    }
 
 
 @dataclass(frozen=True)
@@ -95,45 +234,65 @@ class RenderedPDF:
     seconds: float
 
 
-def report_pdf_render(*, html: str) -> RenderedPDF:
+def report_pdf_render(
+    *, html: str, attachments: dict[str, tuple[bytes, str]] | None = None
+) -> RenderedPDF:
+    """The PDF of ``html``; ReportResourceMissing if a stylesheet, image or the body font
+    could not be used (the document would silently differ from the report)."""
     from weasyprint import HTML
 
     started = time.perf_counter()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
-    buffer = io.BytesIO()
-    document.write_pdf(buffer)
+    fetcher = StaticOnlyFetcher(attachments=attachments)
+    with _weasyprint_errors() as errors:
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        buffer = io.BytesIO()
+        document.write_pdf(buffer, **PDF_OPTIONS)
+    problems = [*fetcher.failures, *errors]
+    families = {font.family for font in document.fonts.values()}
+    if BODY_FONT not in families:
+        problems.append(f"font not available: {BODY_FONT} (used: {', '.join(sorted(families))})")
+    if problems:
+        raise ReportResourceMissing("; ".join(dict.fromkeys(problems))[:1500])
     return RenderedPDF(buffer.getvalue(), len(document.pages), time.perf_counter() - started)
 
 
-def score_chart(snapshot: dict[str, Any], language: str) -> str:
-    """A horizontal bar chart of the framework scores as inline SVG (no script, no external file)."""
+#: A tagged PDF (PDF/UA-1): structure, reading order and language for screen readers.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1"}
+
+
+def score_chart(snapshot: ReportSnapshot, language: str) -> str:
+    """A horizontal bar chart of the framework scores as inline SVG (no script, no external file).
+
+    Set in the body font; reported claims show "watch only" and never a bar or a percentage.
+    """
     from django.utils.html import escape
 
-    rows = [f for f in snapshot["frameworks"]]
-    bar_h, gap, label_w, width = 22, 10, 230, 560
+    rows = snapshot.frameworks
+    bar_h, gap, label_w, width = 16, 6, 230, 560
     height = len(rows) * (bar_h + gap) + gap
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" font-family="{BODY_FONT}">'
     ]
     for i, f in enumerate(rows):
         y = gap + i * (bar_h + gap)
-        name = escape(f["short_name_en"] if language == "en" else f["short_name_ja"])
-        parts.append(f'<text x="0" y="{y + 16}" font-size="12">{name}</text>')
+        name = escape(f.short_name_en if language == "en" else f.short_name_ja)
+        parts.append(f'<text x="0" y="{y + 12}" font-size="11">{name}</text>')
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{width - label_w - 60}" height="{bar_h}" fill="#eef0f4"/>'
         )
-        if f["legal_status"] == "reported_unverified" or f["score"] is None:
-            label = "監視のみ" if language == "ja" else "watch only"
+        if f.watch_only or f.score is None:
+            label = ("監視のみ" if language == "ja" else "watch only") if f.watch_only else "—"
             parts.append(
-                f'<text x="{label_w + 6}" y="{y + 16}" font-size="11" fill="#8a4b00">{label}</text>'
+                f'<text x="{label_w + 6}" y="{y + 12}" font-size="10" fill="#8a4b00">{label}</text>'
             )
             continue
-        w = (width - label_w - 60) * f["score"]
+        w = (width - label_w - 60) * f.score
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#1f5fbf"/>'
         )
         parts.append(
-            f'<text x="{width - 52}" y="{y + 16}" font-size="12">{f["score"] * 100:.0f}%</text>'
+            f'<text x="{width - 52}" y="{y + 12}" font-size="11">{f.score * 100:.0f}%</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -16,6 +16,7 @@ import os
 import secrets
 import socket
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +31,12 @@ from portal.models import AuditEventType, Membership, User
 from portal.services import audit_record
 from reports.analysis import gap_analysis_compute, snapshot_sha256
 from reports.models import Report, ReportLanguage, ReportStatus, SignOff
-from reports.rendering import report_html_render, report_pdf_render
+from reports.rendering import (
+    ReportResourceMissing,
+    attachment_url,
+    report_html_render,
+    report_pdf_render,
+)
 from reports.selectors import report_approval_meta, report_stage_get, signoff_live_get
 from reports.verification import report_pdf_sign, report_verification_url, verification_qr_svg
 
@@ -41,7 +47,13 @@ def report_path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "reports" / name
 
 
-def report_meta(report: Report) -> dict:
+def report_meta(report: Report) -> dict[str, Any]:
+    """What the report prints besides its snapshot: id, issue time, hash, marking.
+
+    Other parts add keys to this dict (the template reads them when present): the review
+    workflow ``approval`` (dict or None) and ``stage``; signing ``verification_code``,
+    ``verification_url`` and ``qr_svg``; ``changes_since_previous`` (list of lines).
+    """
     issued = timezone.localtime(report.requested_at)
     meta = {
         "report_id": str(report.pk),
@@ -51,11 +63,26 @@ def report_meta(report: Report) -> dict:
         "verification_code": report.verification_code,
         "verification_url": report_verification_url(report),
         "qr_svg": verification_qr_svg(report_verification_url(report)),
+        "confidentiality": report.organisation.confidentiality_marking,
     }
     # --- Approval ---
     meta["stage"] = report_stage_get(report=report)
     meta["approval"] = report_approval_meta(report=report)
     return meta
+
+
+def report_logo_attachment(organisation) -> dict[str, tuple[bytes, str]]:
+    """The organisation's cover logo as a renderer attachment (``{"logo": (bytes, mime)}``), or {}.
+
+    The logo was validated as PNG or JPEG on upload; it is read here and handed to the renderer
+    as data, so the renderer never opens a media path or URL itself.
+    """
+    if not organisation.logo:
+        return {}
+    with organisation.logo.open("rb") as handle:
+        content = handle.read()
+    mime = "image/png" if content[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    return {"logo": (content, mime)}
 
 
 def _audit(
@@ -85,7 +112,7 @@ def report_request(*, actor: User, assessment: Assessment, language: str) -> Rep
         organisation=assessment.organisation,
         assessment=assessment,
         language=language,
-        snapshot=snapshot,
+        snapshot=snapshot.dump(),
         snapshot_sha256=snapshot_sha256(snapshot),
         requested_by=actor,
     )
@@ -150,13 +177,22 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
     if not _claim(report_id, worker):
         return Report.objects.get(pk=report_id)
     report = Report.objects.select_related("organisation", "assessment").get(pk=report_id)
+    meta = report_meta(report)
+    attachments = report_logo_attachment(report.organisation)
+    if attachments:
+        meta["logo_url"] = attachment_url("logo")
     html = report_html_render(
-        snapshot=report.snapshot,
-        language=report.language,
-        report_meta=report_meta(report),
-        for_pdf=True,
+        snapshot=report.snapshot, language=report.language, report_meta=meta, for_pdf=True
     )
-    pdf = report_pdf_render(html=html)
+    try:
+        pdf = report_pdf_render(html=html, attachments=attachments)
+    except ReportResourceMissing as exc:
+        # Never a ready report that lost its stylesheet, images or font: a failure, on the row.
+        logger.error("report %s: %s", report_id, exc)
+        report_fail(
+            report_id=report_id, reason=f"A resource of the report could not be loaded: {exc}"
+        )
+        return Report.objects.get(pk=report_id)
     pdf = dataclasses.replace(pdf, content=report_pdf_sign(report=report, content=pdf.content))
     name = f"{secrets.token_hex(16)}.pdf"
     path = report_path(name)

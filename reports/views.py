@@ -58,6 +58,7 @@ def reports_panel(request, pk: int):
             "reports": reports,
             "pending": pending,
             "signoff": signoff,
+            "access": access,
         },
     )
 

@@ -74,6 +74,8 @@ class AuditEventType(models.TextChoices):
     MEMBERSHIP_CREATED = "membership.created", _("Member added")
     MEMBERSHIP_CHANGED = "membership.changed", _("Member's role changed")
     MEMBERSHIP_DELETED = "membership.deleted", _("Member removed")
+    # --- Organisation settings ---
+    ORGANISATION_UPDATED = "organisation.updated", _("Organisation settings changed")
 
 
 def audit_canonical(row) -> bytes:

@@ -1,8 +1,44 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Membership", "Organisation", "Role"]
+__all__ = ["Membership", "Organisation", "Role", "logo_validate"]
+
+#: Limits of an organisation logo: it is printed small on the report cover.
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_SIDE = 2000
+LOGO_MIN_SIDE = 16
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def logo_validate(file) -> None:
+    """A logo must be a real PNG or JPEG image of at most 512 KB and 2000 × 2000 pixels.
+
+    Example: a 400 × 120 PNG passes; a GIF, an SVG, a renamed PDF or a 5000-pixel photo does not.
+    The image is decoded, not judged by its name, because it is later drawn into the PDF.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo is larger than 512 KB."), code="logo_size")
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image.verify()
+            fmt, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            _("The logo must be a PNG or JPEG image."), code="logo_format"
+        ) from None
+    finally:
+        file.seek(0)
+    if fmt not in LOGO_FORMATS:
+        raise ValidationError(_("The logo must be a PNG or JPEG image."), code="logo_format")
+    if not (LOGO_MIN_SIDE <= width <= LOGO_MAX_SIDE and LOGO_MIN_SIDE <= height <= LOGO_MAX_SIDE):
+        raise ValidationError(
+            _("The logo must be between 16 and 2000 pixels wide and high."), code="logo_dimensions"
+        )
 
 
 class Role(models.TextChoices):
@@ -21,6 +57,12 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Printed on the cover and on every page of its reports (社外秘 = internal, confidential).
+    confidentiality_marking = models.CharField(
+        _("confidentiality marking"), max_length=40, default="社外秘"
+    )
+    #: Optional logo on the report cover (PNG or JPEG, validated by ``logo_validate``).
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True, validators=[logo_validate])
 
     class Meta:
         ordering = ["name"]

@@ -1,7 +1,12 @@
+"""Labels of the report: statuses, severities, kinds, stages, in the active language."""
+
+import datetime as dt
+
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from frameworks.choices import LegalStatus, Strength
+from frameworks.choices import Confidence, Enforcement, FrameworkKind, LegalStatus, Strength
 
 register = template.Library()
 
@@ -10,14 +15,27 @@ STATUS = {
     "partial": _("Partly compliant"),
     "gap": _("Gap"),
     "unanswered": _("Not answered"),
+    "applies": _("Applicable, no questions"),
     "not_applicable": _("Not applicable"),
 }
 SEVERITY = {"high": _("High"), "medium": _("Medium"), "low": _("Low"), "watch": _("Watch")}
+#: Headings of the gap groups: what the framework is, never the provision's strength.
+KIND_HEADING = {
+    "statute": _("Statutes (law)"),
+    "guideline": _("Guidelines (not law)"),
+    "reported": _("Reported claims (watch only, not law)"),
+}
+STAGE = {
+    "draft": _("Draft"),
+    "submitted": _("Submitted for review"),
+    "returned": _("Returned with open queries"),
+    "approved": _("Approved"),
+}
 
 
 @register.filter
-def status_label(code: str) -> str:
-    return STATUS.get(code, code)
+def status_label(code: str | None) -> str:
+    return "—" if code is None else STATUS.get(code, code)
 
 
 @register.filter
@@ -33,6 +51,54 @@ def strength_label(code: str) -> str:
 @register.filter
 def legal_status_label(code: str) -> str:
     return dict(LegalStatus.choices).get(code, code)
+
+
+@register.filter
+def kind_label(code: str) -> str:
+    return dict(FrameworkKind.choices).get(code, code)
+
+
+@register.filter
+def kind_heading(code: str) -> str:
+    return KIND_HEADING.get(code, code)
+
+
+@register.filter
+def enforcement_label(code: str) -> str:
+    return dict(Enforcement.choices).get(code, code)
+
+
+@register.filter
+def confidence_label(code: str) -> str:
+    """A translated label (一次資料で確認 / checked against the primary source), never the raw code."""
+    return dict(Confidence.choices).get(code, code)
+
+
+@register.filter
+def stage_label(code: str) -> str:
+    return STAGE.get(code, code)
+
+
+@register.filter
+def ref_in(provision, language: str) -> str:
+    """``第17条`` in Japanese where the provision has a Japanese citation, else ``Art. 17``."""
+    ref_ja = getattr(provision, "ref_ja", "") or ""
+    return ref_ja if language == "ja" and ref_ja else provision.ref
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """An ISO timestamp (or datetime) as ``2026-11-29 12:34`` in local time; "" for none."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d %H:%M")
 
 
 @register.filter

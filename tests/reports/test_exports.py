@@ -30,7 +30,7 @@ def test_csv_has_a_bom_and_one_row_per_gap_in_japanese(gapped):
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["フレームワーク", "参照", "規定"]
-    assert len(rows) == 1 + len(snapshot["gaps"]) and len(snapshot["gaps"]) >= 1
+    assert len(rows) == 1 + len(snapshot.gaps) and len(snapshot.gaps) >= 1
 
 
 def test_rows_name_severity_status_and_what_to_do(gapped):

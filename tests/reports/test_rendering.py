@@ -1,5 +1,6 @@
 """The renderer reads only our static files, and user text stays text."""
 
+import hashlib
 import io
 import socket
 import threading
@@ -11,6 +12,7 @@ from reports.analysis import gap_analysis_compute
 from reports.rendering import (
     BASE_URL,
     RefusedURL,
+    ReportResourceMissing,
     StaticOnlyFetcher,
     report_html_render,
     report_pdf_render,
@@ -82,7 +84,7 @@ def test_user_text_is_escaped_in_html_and_pdf_and_fetches_nothing(assessment, of
     port, hits = listener
     payload = PAYLOAD.format(port=port)
     answer(assessment, officer, "q:art-7-contact", value="no", comment=payload)
-    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot = gap_analysis_compute(assessment=assessment).dump()
     html = report_html_render(
         snapshot=snapshot,
         language="en",
@@ -100,7 +102,7 @@ def test_user_text_is_escaped_in_html_and_pdf_and_fetches_nothing(assessment, of
 
 def test_pdf_embeds_the_cjk_font_and_has_page_numbers(assessment, officer):
     answer(assessment, officer, "q:art-7-contact", value="partial")
-    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot = gap_analysis_compute(assessment=assessment).dump()
     html = report_html_render(
         snapshot=snapshot,
         language="ja",
@@ -128,3 +130,321 @@ def test_pdf_embeds_the_cjk_font_and_has_page_numbers(assessment, officer):
     assert overall == 17 and f"{overall}%" in everything  # (0.5·1 + 0·2) / 3
     assert "高 例示法 · Item 1 適正取得" in everything  # the binding gap, with its severity
     assert "中 例示法 · Art. 7 活用事業者の責務" in everything
+
+
+# --- Production static storage -------------------------------------------------------------
+
+PRODUCTION_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+def production_storages():
+    """STORAGES as written in portal/settings/production.py (which cannot be imported here: it
+    insists on production secrets)."""
+    import ast
+    from pathlib import Path
+
+    import portal.settings
+
+    source = (Path(portal.settings.__file__).parent / "production.py").read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "STORAGES":
+            return ast.literal_eval(node.value)
+    raise AssertionError("production settings define no STORAGES")
+
+
+@pytest.fixture(scope="module")
+def production_static(tmp_path_factory):
+    """Static files collected as production collects them (hashed names and a manifest)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    assert production_storages() == PRODUCTION_STORAGES  # the test follows the real settings
+    root = tmp_path_factory.mktemp("static-root")
+    with override_settings(STATIC_ROOT=root, STORAGES=PRODUCTION_STORAGES):
+        # The third-party apps' files (admin, DRF, ...) only cost time: the report uses none.
+        call_command(
+            "collectstatic",
+            interactive=False,
+            verbosity=0,
+            ignore_patterns=["admin", "rest_framework", "drf_spectacular_sidecar", "django_htmx"],
+        )
+    return root
+
+
+def pdf_fonts(content: bytes) -> set[str]:
+    """Base font names of the fonts embedded in a PDF, without the subset prefix."""
+    fonts = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            if descendants:
+                descriptor = descendants[0].get_object()["/FontDescriptor"].get_object()
+                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts.add(str(font["/BaseFont"]).split("+", 1)[-1])
+    return fonts
+
+
+def render_both_ways(snapshot, production_static, language="ja"):
+    meta = {"report_id": "7", "issued_at": "now", "snapshot_sha256": "abc"}
+    development = report_pdf_render(
+        html=report_html_render(
+            snapshot=snapshot, language=language, report_meta=meta, for_pdf=True
+        )
+    )
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=production_static, STORAGES=PRODUCTION_STORAGES):
+        html = report_html_render(
+            snapshot=snapshot, language=language, report_meta=meta, for_pdf=True
+        )
+        assert "/static/css/report.css" not in html  # the hashed name is linked
+        production = report_pdf_render(html=html)
+    return development, production
+
+
+def test_the_hashed_stylesheet_of_production_is_served(production_static, settings):
+    settings.STATIC_ROOT, settings.STORAGES = production_static, PRODUCTION_STORAGES
+    from django.templatetags.static import static
+
+    url = static("css/report.css")
+    assert url != "/static/css/report.css" and url.endswith(".css")
+    content, mime = static_file_resolve(BASE_URL + url.lstrip("/"))
+    assert mime == "text/css" and b"@page" in content
+    # Still nothing outside the collected files: not the manifest itself, not a guessed hash.
+    for name in ("staticfiles.json", "css/report.0123456789ab.css", "../x"):
+        with pytest.raises(RefusedURL):
+            static_file_resolve(BASE_URL + "static/" + name)
+
+
+def test_production_storage_renders_the_same_pdf_as_development(
+    assessment, officer, production_static
+):
+    answer(assessment, officer, "q:art-7-contact", value="partial")
+    development, production = render_both_ways(
+        gap_analysis_compute(assessment=assessment).dump(), production_static
+    )
+    assert production.pages == development.pages
+    assert pdf_fonts(production.content) == pdf_fonts(development.content)
+    assert any("Noto-Sans-CJK-JP" in f for f in pdf_fonts(production.content))
+
+
+@pytest.mark.slow
+def test_the_demo_report_renders_alike_under_production_static_storage(production_static, settings):
+    from django.core.management import call_command
+
+    from assessments.models import Assessment
+
+    settings.DEBUG = True
+    call_command("load_frameworks", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False  # as in production: the manifest storage hashes names only then
+    snapshot = gap_analysis_compute(assessment=Assessment.objects.get()).dump()
+    development, production = render_both_ways(snapshot, production_static)
+    assert production.pages == development.pages > 20
+    fonts = pdf_fonts(production.content)
+    assert fonts == pdf_fonts(development.content)
+    assert any("Noto-Sans-CJK-JP" in f for f in fonts)
+
+
+def test_a_missing_stylesheet_fails_the_render(assessment):
+    html = report_html_render(
+        snapshot=gap_analysis_compute(assessment=assessment).dump(),
+        language="en",
+        report_meta={"report_id": "1", "issued_at": "now", "snapshot_sha256": "x"},
+        for_pdf=True,
+    ).replace("css/report.css", "css/report.0123456789ab.css")
+    with pytest.raises(ReportResourceMissing, match="report.0123456789ab.css"):
+        report_pdf_render(html=html)
+
+
+def test_a_missing_image_fails_the_render():
+    html = '<html><body style="font-family: \'Noto Sans CJK JP\'"><img src="/static/img/none.png"></body></html>'
+    with pytest.raises(ReportResourceMissing, match="none.png"):
+        report_pdf_render(html=html)
+
+
+def test_a_missing_body_font_fails_the_render():
+    html = "<html><body style=\"font-family: 'DejaVu Serif'\"><p>text</p></body></html>"
+    with pytest.raises(ReportResourceMissing, match="font not available"):
+        report_pdf_render(html=html)
+
+
+# --- The PDF as a deliverable ----------------------------------------------------------------
+
+APPROVAL = {
+    "statement": "I approve this assessment as a fair record of our AI governance.",
+    "approved_by": "Aiko Auditor",
+    "approved_by_role": "Auditor",
+    "approved_at": "2026-11-20T10:00:00+09:00",
+    "prepared_by": "Otto Officer",
+    "submitted_at": "2026-11-19T09:00:00+09:00",
+    "reviewed_by": "Aiko Auditor",
+}
+
+
+def with_approval(meta: dict, approval: dict | None = APPROVAL, stage: str | None = "approved"):
+    """``meta`` as the review workflow extends it: ``approval`` (or None) and ``stage``."""
+    return {**meta, "approval": approval, **({"stage": stage} if stage else {})}
+
+
+def pdftotext(content: bytes, tmp_path) -> list[str]:
+    """The text of every page, as poppler's pdftotext reads it (what a reader's search finds)."""
+    import subprocess
+
+    path = tmp_path / "r.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return out.split("\f")[:-1]
+
+
+def render(snapshot, meta, language="en", attachments=None):
+    html = report_html_render(snapshot=snapshot, language=language, report_meta=meta, for_pdf=True)
+    return report_pdf_render(html=html, attachments=attachments)
+
+
+BASE_META = {"report_id": "9", "issued_at": "2026-11-20 10:00 JST", "snapshot_sha256": "abc"}
+
+
+def test_every_page_of_a_draft_carries_the_watermark_and_the_cover_names_the_stage(
+    assessment, tmp_path
+):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    pages = pdftotext(render(snapshot, with_approval(BASE_META, None, None)).content, tmp_path)
+    assert len(pages) > 3 and all("DRAFT / 下書き" in page for page in pages)
+    assert "Stage: Draft" in pages[0] and "Sign-off" not in "".join(pages)
+
+
+def test_an_approved_report_has_no_watermark_and_a_sign_off_block(assessment, tmp_path):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    pages = pdftotext(render(snapshot, with_approval(BASE_META)).content, tmp_path)
+    text = "".join(pages)
+    assert "DRAFT" not in text and "下書き" not in text
+    assert "Stage: Approved" in pages[0]
+    signoff = next(p for p in pages if "Sign-off" in p and "Prepared by" in p)
+    for expected in (APPROVAL["statement"], "Otto Officer", "Aiko Auditor (Auditor)", "2026-11-20"):
+        assert expected in signoff
+
+
+def test_stage_comes_from_the_review_workflow_and_a_returned_report_stays_a_draft(
+    assessment, tmp_path
+):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    meta = with_approval(BASE_META, None, "returned")
+    pages = pdftotext(render(snapshot, meta, language="ja").content, tmp_path)
+    assert "下書き" in pages[-1] and "未解決の照会" in pages[0]
+
+
+def test_cover_shows_marking_logo_and_verification_when_given(assessment, tmp_path):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, format="PNG")
+    png = buffer.getvalue()
+    meta = {
+        **BASE_META,
+        "confidentiality": "関係者限り",
+        "logo_url": BASE_URL + "attachment/logo",
+        "verification_code": "TKG-7Q4M-2K9P",
+        "verification_url": "https://tekigo.example/v/TKG-7Q4M-2K9P",
+        "qr_svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="2" height="2"/></svg>',
+    }
+    snapshot = gap_analysis_compute(assessment=assessment)
+    pdf = render(snapshot, meta, attachments={"logo": (png, "image/png")})
+    pages = pdftotext(pdf.content, tmp_path)
+    assert "関係者限り" in pages[0] and all("関係者限り" in p for p in pages[1:])
+    assert "TKG-7Q4M-2K9P" in pages[0] and "tekigo.example/v/" in pages[0]
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert reader.pages[0]["/Resources"].get("/XObject")  # the logo (and QR) are drawn
+    # Without a logo attachment the logo URL is refused, and the render fails.
+    with pytest.raises(ReportResourceMissing):
+        render(snapshot, meta)
+
+
+def test_the_default_marking_is_shagaihi(assessment, tmp_path):
+    pages = pdftotext(
+        render(gap_analysis_compute(assessment=assessment), BASE_META).content, tmp_path
+    )
+    assert "社外秘" in pages[0] and "社外秘" in pages[2]
+
+
+def test_scope_statement_executive_summary_and_evidence_index(assessment, officer, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.services import evidence_upload
+    from tests.conftest import question_of
+
+    version = assessment.pins.get().version
+    answer(assessment, officer, "q:art-7-contact", value="no")
+    evidence_upload(
+        actor=officer,
+        assessment=assessment,
+        question_id=question_of(version, "q:art-7-contact").pk,
+        upload=SimpleUploadedFile("policy.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
+    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot.frameworks[0].notes_en = "Act No. 56 of 2026 amends this Act; mostly not yet in force."
+    text = "".join(pdftotext(render(snapshot, BASE_META).content, tmp_path))
+    assert "you handle personal information" in text and "AI roles: AI provider" in text
+    assert "Act No. 56 of 2026" in text  # the version note, in the scope statement
+    assert "High-severity gaps" in text and "(provisions)" in text
+    assert "Statutes (law)" in text and "Overall score" not in text  # no blended headline
+    assert "The ten most serious gaps" in text
+    assert "No previous approved assessment" in text
+    index = text.split("Evidence index")[-1]
+    assert "policy.pdf" in index and "officer" in index
+    assert hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest()[:20] in index.replace("\n", "")
+    missing = text.split("Questions that expect evidence and have none")[1].split("Appendix")[0]
+    assert "Which channels?" in missing and "Have you named a contact?" not in missing
+
+
+def test_a_framework_without_effective_date_prints_no_date(assessment, tmp_path):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot.frameworks[0].effective_date = None
+    html = report_html_render(snapshot=snapshot, language="ja", report_meta=BASE_META, for_pdf=True)
+    assert "2025-09-01" not in html and "None" not in html
+    assert "施行" not in html.split('id="fw-1"')[1].split("</p>")[0]
+
+
+def test_japanese_pdf_cites_the_japanese_reference_with_enforcement_and_severity(
+    assessment, tmp_path
+):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    for pi in [*snapshot.gaps, *snapshot.frameworks[0].provisions()]:
+        if pi.urn.endswith(":pi"):
+            pi.ref_ja, pi.enforcement = "第1号", "regulator_order"
+            pi.enforcement_articles = ["148", "178"]
+    ja = "".join(pdftotext(render(snapshot, BASE_META, language="ja").content, tmp_path))
+    assert "第1号 適正取得" in ja and "第148条" in ja and "第178条" in ja
+    assert "Item 1 適正取得" not in ja
+    en = "".join(pdftotext(render(snapshot, BASE_META, language="en").content, tmp_path))
+    assert "Item 1" in en and "Art. 148" in en and "recommendation and order" in en
+
+
+def test_reported_claims_show_no_status_and_no_percentage_in_the_pdf(
+    officer, organisation, tmp_path
+):
+    from tests.reports.test_analysis import assess, load_variant
+
+    version = load_variant(
+        legal_status="reported_unverified",
+        urn="urn:tekigo:fw:rumour",
+        binding="reported",
+        binding_no_sanction="reported",
+        government_duty="reported",
+    )
+    assessment = assess(officer, organisation, version)
+    answer(assessment, officer, "q:art-7-contact", value="no")
+    text = "".join(
+        pdftotext(render(gap_analysis_compute(assessment=assessment), BASE_META).content, tmp_path)
+    )
+    watch = text.split("Watch list: reported claims")[-1].split("Appendix")[0]
+    assert "Would it concern your organisation? Yes" in watch.replace("\n", " ")
+    assert "%" not in text.split("Contents")[1].split("Methodology")[0]
+    for status in ("Gap", "Partly compliant", "Compliant", "Not applicable"):
+        assert f" {status} " not in watch

@@ -135,3 +135,18 @@ def test_the_task_is_declared_for_a_safe_pipeline():
     from portal.celery import app
 
     assert app.amqp.router.route({}, report_render_task.name)["queue"].name == "reports"
+
+
+def test_a_render_that_cannot_load_its_stylesheet_fails_and_is_audited(assessment, officer):
+    from portal.models import AuditEvent, AuditEventType
+    from reports.rendering import ReportResourceMissing
+
+    report = report_request(actor=officer, assessment=assessment, language="en")
+    missing = ReportResourceMissing("not one of our static files: css/report.0123.css")
+    with mock.patch("reports.services.report_pdf_render", side_effect=missing):
+        rendered = report_render(report_id=report.pk, worker="w1:1")
+    assert rendered.status == ReportStatus.FAILED and not rendered.pdf_name
+    assert "css/report.0123.css" in rendered.failure_reason
+    event = AuditEvent.objects.get(event_type=AuditEventType.REPORT_FAILED)
+    assert "css/report.0123.css" in event.after["reason"]
+    assert not AuditEvent.objects.filter(event_type=AuditEventType.REPORT_RENDERED).exists()

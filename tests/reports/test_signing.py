@@ -65,7 +65,9 @@ def test_an_unsigned_file_or_not_a_pdf_is_unsigned():
 
 @pytest.fixture
 def unsigned_pdf():
-    return report_pdf_render(html="<p>Tekigo</p>").content
+    # A minimal page that meets the renderer's checks: a language and the report's body font.
+    html = '<html lang="en"><body style="font-family: \'Noto Sans CJK JP\'"><p>Tekigo</p></body></html>'
+    return report_pdf_render(html=html).content
 
 
 def test_a_signature_by_another_key_is_not_ours(unsigned_pdf, settings, tmp_path):
