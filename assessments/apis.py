@@ -17,7 +17,8 @@ from assessments.scoping import ScopingProfile
 from frameworks.models import Framework
 from frameworks.selectors import framework_version_latest_published
 from portal.api.schema import ERRORS
-from portal.models import AuditEvent, Membership, Role
+from portal.models import AuditEvent, Membership
+from portal.selectors import MemberAccess, organisation_ids_readable
 
 # --- Serializers -----------------------------------------------------------------------------
 
@@ -211,7 +212,7 @@ class AssessmentListApi(generics.ListCreateAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Assessment.objects.none()
-        organisations = Membership.objects.filter(user=self.request.user).values("organisation_id")
+        organisations = organisation_ids_readable(user=self.request.user)
         return (
             Assessment.objects.filter(organisation_id__in=organisations)
             .prefetch_related("pins__framework", "pins__version")
@@ -229,7 +230,7 @@ class AssessmentListApi(generics.ListCreateAPIView):
         )
         if membership is None:
             raise ValidationError({"organisation": "You are not a member of this organisation."})
-        if membership.role != Role.OFFICER:
+        if not MemberAccess(membership).can_write:
             raise PermissionDenied("Only officers create assessments.")
         versions = []
         for index, urn in enumerate(data.validated_data["frameworks"]):
@@ -395,7 +396,9 @@ class EvidenceListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        access = _access(self.request, self.kwargs["pk"])
+        access = selectors.access_assessment(
+            user=self.request.user, pk=self.kwargs["pk"], question_id=self.kwargs["question_pk"]
+        )
         return Evidence.objects.filter(
             answer__assessment=access.assessment, answer__question_id=self.kwargs["question_pk"]
         ).select_related("answer")
@@ -404,7 +407,9 @@ class EvidenceListApi(generics.ListAPIView):
         request={"multipart/form-data": EvidenceInput}, responses={201: EvidenceOutput, **ERRORS}
     )
     def post(self, request, pk: int, question_pk: int):
-        access = _access(request, pk, write=True)
+        access = selectors.access_assessment(
+            user=request.user, pk=pk, write=True, question_id=question_pk
+        )
         data = EvidenceInput(data=request.data)
         data.is_valid(raise_exception=True)
         evidence = services.evidence_upload(
@@ -419,9 +424,8 @@ class EvidenceListApi(generics.ListAPIView):
 @extend_schema(responses={(200, "application/octet-stream"): bytes, **ERRORS})
 class EvidenceDownloadApi(APIView):
     def get(self, request, pk: int, evidence_pk: int):
-        access = _access(request, pk)
-        evidence = selectors.access_evidence(
-            user=request.user, assessment=access.assessment, pk=evidence_pk
+        access, evidence = selectors.access_assessment_evidence(
+            user=request.user, pk=pk, evidence_pk=evidence_pk
         )
         return evidence_file_response(
             actor=request.user, assessment=access.assessment, evidence=evidence

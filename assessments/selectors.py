@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F as models_F
 from django.db.models import Prefetch, QuerySet
+from django.db.models import Q as models_Q
 from django.http import Http404
 
 from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
@@ -20,25 +22,71 @@ from frameworks.applicability import Evaluation, provision_applicability
 from frameworks.choices import VersionStatus
 from frameworks.models import FrameworkVersion, Provision, Question, Section
 from frameworks.selectors import version_content_list
-from portal.models import AuditEvent, Membership, Organisation, Role, User
+from portal.models import AuditEvent, Membership, Organisation, User
+from portal.selectors import MemberAccess
 
 # --- Access ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class AssessmentAccess:
+    """What the user may do with one assessment; roles are read through ``MemberAccess`` only.
+
+    Example: an officer's access has ``can_write`` and ``can_assign``; an auditor's neither; a
+    contributor's ``is_limited`` with ``question_ids`` the questions assigned to them, which are
+    all they may read or answer (``may_answer(question_id)``).
+    """
+
     assessment: Assessment
     membership: Membership
+    #: For a contributor, the questions assigned to them; empty for other roles.
+    question_ids: frozenset[int] = frozenset()
+
+    @property
+    def member(self) -> MemberAccess:
+        return MemberAccess(self.membership)
 
     @property
     def can_write(self) -> bool:
-        return self.membership.role == Role.OFFICER
+        return self.member.can_write
+
+    @property
+    def is_limited(self) -> bool:
+        """A contributor: sees and answers only the questions assigned to them."""
+        return self.member.is_contributor
+
+    @property
+    def can_assign(self) -> bool:
+        return self.member.can_write
+
+    @property
+    def can_plan_actions(self) -> bool:
+        return self.member.can_write
+
+    @property
+    def can_manage_members(self) -> bool:
+        return self.member.can_manage_members
+
+    def may_answer(self, question_id: int) -> bool:
+        if self.is_limited:
+            return question_id in self.question_ids
+        return self.can_write
 
 
-def access_assessment(*, user: User, pk: int, write: bool = False) -> AssessmentAccess:
+def access_assessment(
+    *,
+    user: User,
+    pk: int,
+    write: bool = False,
+    question_id: int | None = None,
+    limited: bool = False,
+) -> AssessmentAccess:
     """The assessment if the user is a member of its organisation; 404 otherwise.
 
     With ``write=True`` an auditor gets PermissionDenied: auditors read, never change.
+    A contributor reaches only the questions assigned to them: with ``question_id`` a question
+    not assigned to them is 404 (as a missing one); pages of the whole assessment are 403 for
+    them unless the page shows only their questions (``limited=True``).
     """
     if not user.is_authenticated:
         raise Http404("No such assessment.")
@@ -50,9 +98,30 @@ def access_assessment(*, user: User, pk: int, write: bool = False) -> Assessment
     )
     if assessment is None or membership is None:
         raise Http404("No such assessment.")
-    if write and membership.role != Role.OFFICER:
+    member = MemberAccess(membership)
+    if member.is_contributor:
+        question_ids = assigned_question_ids(assessment=assessment, user=user)
+        if question_id is not None:
+            if question_id not in question_ids:
+                raise Http404("No such question.")
+        elif not limited:
+            raise PermissionDenied("Contributors see only the questions assigned to them.")
+        return AssessmentAccess(assessment, membership, frozenset(question_ids))
+    if write and not member.can_write:
         raise PermissionDenied("Auditors cannot change assessments.")
     return AssessmentAccess(assessment, membership)
+
+
+def access_assessment_evidence(
+    *, user: User, pk: int, evidence_pk: int, write: bool = False
+) -> tuple[AssessmentAccess, Evidence]:
+    """An evidence file and the access to its assessment; a contributor reaches only the files of
+    their questions (404 for others, as for a missing file)."""
+    access = access_assessment(user=user, pk=pk, write=write, limited=True)
+    evidence = access_evidence(user=user, assessment=access.assessment, pk=evidence_pk)
+    if access.is_limited and evidence.answer.question_id not in access.question_ids:
+        raise Http404("No such file.")
+    return access, evidence
 
 
 def access_evidence(*, user: User, assessment: Assessment, pk: int) -> Evidence:
@@ -391,3 +460,261 @@ def choice_label(question: Question, key: str, language: str) -> str:
         if choice["key"] == key:
             return choice["label_en" if language.startswith("en") else "label_ja"]
     return key
+
+
+# --- Assignments -----------------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from assessments.models import Assignment  # noqa: E402
+
+
+def _section_question_ids(
+    sections: list[Section], provisions: list[Provision], questions: list[Question]
+) -> dict[int, set[int]]:
+    """Each section's questions, its subsections' included."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for section in sections:
+        if section.parent_id:
+            children[section.parent_id].append(section.pk)
+    provision_section = {p.pk: p.section_id for p in provisions}
+    direct: dict[int, set[int]] = defaultdict(set)
+    for question in questions:
+        direct[provision_section[question.provision_id]].add(question.pk)
+    result: dict[int, set[int]] = {}
+
+    def collect(section_id: int) -> set[int]:
+        if section_id not in result:
+            ids = set(direct.get(section_id, ()))
+            for child in children.get(section_id, ()):
+                ids |= collect(child)
+            result[section_id] = ids
+        return result[section_id]
+
+    for section in sections:
+        collect(section.pk)
+    return result
+
+
+def assignment_question_ids(
+    *, assessment: Assessment, assignments: list[Assignment]
+) -> dict[int, set[int]]:
+    """The questions each assignment covers (a section's with its subsections'), by assignment id."""
+    if not assignments:
+        return {}
+    pins = pins_of(assessment)
+    sections, provisions, questions = version_content_list(versions=[p.version for p in pins])
+    by_section = _section_question_ids(sections, provisions, questions)
+    return {
+        a.pk: (by_section.get(a.section_id, set()) if a.section_id else {a.question_id})
+        for a in assignments
+    }
+
+
+def assigned_question_ids(*, assessment: Assessment, user: User) -> set[int]:
+    """Every question of ``assessment`` assigned to ``user``, by section or one by one."""
+    assignments = list(Assignment.objects.filter(assessment=assessment, assignee=user))
+    ids: set[int] = set()
+    for covered in assignment_question_ids(assessment=assessment, assignments=assignments).values():
+        ids |= covered
+    return ids
+
+
+def assignment_list(*, assessment: Assessment) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(assessment=assessment)
+        .select_related("assignee", "section", "question")
+        .order_by("due_date", "id")
+    )
+
+
+@dataclass
+class WorkItem:
+    """One line of "My work": an assignment or an action of mine, with its due date."""
+
+    kind: str  # "assignment" or "action"
+    assessment: Assessment | None
+    title: str
+    due_date: dt.date | None
+    url: str
+    obj: Any = None
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due_date is not None and self.due_date < today
+
+
+def my_work_list(*, user: User, today: dt.date | None = None) -> list[WorkItem]:
+    """What is assigned to ``user`` across assessments of their organisations, overdue first.
+
+    Two queries whatever the number of assignments and actions: assignments (with their
+    assessment, section and question) and open actions owned by the user. Example: an
+    overdue section of *FY2025 review* comes before a question of *FY2026 review* due next month.
+    """
+    from assessments.models import ACTION_OPEN_STATUSES, Action
+
+    today = today or timezone.localdate()
+    organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
+    items: list[WorkItem] = []
+    for assignment in (
+        Assignment.objects.filter(assignee=user, assessment__organisation_id__in=organisation_ids)
+        .select_related("assessment", "section", "question")
+        .order_by("due_date", "id")
+    ):
+        target = assignment.section or assignment.question
+        title = (
+            f"{target.ref + ' ' if getattr(target, 'ref', '') else ''}{_loc(target, 'title')}"
+            if assignment.section_id
+            else _loc(target, "prompt")
+        )
+        items.append(
+            WorkItem(
+                "assignment",
+                assignment.assessment,
+                title,
+                assignment.due_date,
+                f"/assessments/{assignment.assessment_id}/mine/",
+                assignment,
+            )
+        )
+    for action in (
+        Action.objects.filter(
+            owner=user, organisation_id__in=organisation_ids, status__in=ACTION_OPEN_STATUSES
+        )
+        .select_related("assessment")
+        .order_by("due_date", "id")
+    ):
+        items.append(
+            WorkItem(
+                "action",
+                action.assessment,
+                action.title,
+                action.due_date,
+                f"/assessments/actions/{action.pk}/",
+                action,
+            )
+        )
+
+    def order(item: WorkItem):
+        return (
+            not item.is_overdue(today),
+            item.due_date is None,
+            item.due_date or dt.date.max,
+            item.title,
+        )
+
+    return sorted(items, key=order)
+
+
+def _loc(obj: Any, field_name: str) -> str:
+    """The Japanese or English text of a bilingual field, in the active language."""
+    from django.utils.translation import get_language
+
+    language = "en" if (get_language() or "ja").startswith("en") else "ja"
+    return getattr(obj, f"{field_name}_{language}", "") or getattr(obj, f"{field_name}_ja", "")
+
+
+# --- Remediation actions ---------------------------------------------------------------------
+
+from assessments.models import ACTION_OPEN_STATUSES, Action, ActionEvidence  # noqa: E402
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """The filters of an action plan; ``None`` means any. Example: ``status="open", overdue=True``."""
+
+    status: str | None = None
+    owner_id: int | None = None
+    overdue: bool = False
+    assessment_id: int | None = None
+
+
+def action_list(
+    *,
+    organisation: Organisation | None = None,
+    assessment: Assessment | None = None,
+    filters: ActionFilters | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Action]:
+    """The actions of an organisation or of one assessment, overdue first, then by due date.
+
+    Four queries whatever the number of actions (actions with owner, approver and assessment;
+    linked provisions; linked questions; evidence). The report's action-plan section calls
+    ``action_list(assessment=a)``.
+    """
+    from django.db.models import Case, IntegerField, Value, When
+
+    today = today or timezone.localdate()
+    filters = filters or ActionFilters()
+    actions = Action.objects.all()
+    if organisation is not None:
+        actions = actions.filter(organisation=organisation)
+    if assessment is not None:
+        actions = actions.filter(assessment=assessment)
+    if filters.status:
+        actions = actions.filter(status=filters.status)
+    if filters.owner_id:
+        actions = actions.filter(owner_id=filters.owner_id)
+    if filters.assessment_id:
+        actions = actions.filter(assessment_id=filters.assessment_id)
+    overdue = models_Q(status__in=ACTION_OPEN_STATUSES, due_date__lt=today)
+    if filters.overdue:
+        actions = actions.filter(overdue)
+    return (
+        actions.select_related("owner", "risk_approver", "assessment")
+        .prefetch_related(
+            Prefetch("provisions", queryset=Provision.objects.order_by("order", "id")),
+            Prefetch("questions", queryset=Question.objects.order_by("order", "id")),
+            Prefetch("evidence", queryset=ActionEvidence.objects.order_by("uploaded_at", "id")),
+        )
+        .annotate(
+            is_overdue=Case(
+                When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("-is_overdue", models_F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+def access_action(*, user: User, pk: int, write: bool = False) -> tuple[Action, MemberAccess]:
+    """An action of one of the user's organisations; 404 for missing and foreign ones alike.
+
+    Contributors and outsiders get 404 (they do not see action plans); with ``write=True``
+    an auditor gets 403. The returned access carries the member's rights.
+    """
+    action = (
+        Action.objects.select_related("organisation", "assessment", "owner", "risk_approver")
+        .filter(pk=pk)
+        .first()
+    )
+    membership = (
+        Membership.objects.filter(user=user, organisation_id=action.organisation_id).first()
+        if action is not None and user.is_authenticated
+        else None
+    )
+    if action is None or membership is None or not MemberAccess(membership).can_read_all:
+        raise Http404("No such action.")
+    if write and not MemberAccess(membership).can_write:
+        raise PermissionDenied("Auditors cannot change actions.")
+    return action, MemberAccess(membership)
+
+
+def access_action_evidence(*, user: User, pk: int, evidence_pk: int) -> ActionEvidence:
+    action, _access = access_action(user=user, pk=pk)
+    evidence = ActionEvidence.objects.filter(action=action, pk=evidence_pk).first()
+    if evidence is None:
+        raise Http404("No such file.")
+    return evidence
+
+
+def action_status_counts(*, actions: list[Action]) -> dict[str, int]:
+    """How many actions are in each status, plus ``overdue``; from rows already read."""
+    from assessments.models import ActionStatus
+
+    counts = {status: 0 for status in ActionStatus.values}
+    counts["overdue"] = 0
+    for action in actions:
+        counts[action.status] += 1
+        counts["overdue"] += bool(getattr(action, "is_overdue", 0))
+    return counts

@@ -674,3 +674,346 @@ def answers_bulk_save(
             ]
         )
     return [a for a, _b, _q in changed] + unchanged
+
+
+# --- Assignments -----------------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from django.utils.translation import gettext_noop  # noqa: E402
+
+from assessments.models import (  # noqa: E402
+    ACTION_OPEN_STATUSES,
+    Action,
+    ActionEvidence,
+    ActionStatus,
+    Assignment,
+)
+from frameworks.models import Provision, Section  # noqa: E402
+from portal.models import Membership, NotificationKind  # noqa: E402
+from portal.services import notify  # noqa: E402
+
+
+def _member_of(organisation: Organisation, user_id: int | None, field_name: str) -> User | None:
+    if user_id is None:
+        return None
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(organisation=organisation, user_id=user_id)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({field_name: _("Choose a member of the organisation.")})
+    return membership.user
+
+
+@transaction.atomic
+def assessment_plan_update(
+    *, actor: User, assessment: Assessment, owner_id: int | None, due_date: dt.date | None
+) -> Assessment:
+    """Set who answers for the assessment as a whole, and its due date."""
+    owner = _member_of(assessment.organisation, owner_id, "owner")
+    before = {
+        "owner": assessment.owner_id,
+        "due_date": assessment.due_date.isoformat() if assessment.due_date else None,
+    }
+    assessment.owner = owner
+    assessment.due_date = due_date
+    assessment.full_clean()
+    assessment.save(update_fields=["owner", "due_date", "updated_at"])
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSESSMENT_PLAN_CHANGED,
+        assessment=assessment,
+        before=before,
+        after={"owner": owner_id, "due_date": due_date.isoformat() if due_date else None},
+    )
+    return assessment
+
+
+def _assignment_title(assignment: Assignment) -> dict[str, str]:
+    if assignment.section_id:
+        section = assignment.section
+        ref = f"{section.ref} " if section.ref else ""
+        return {"ja": f"{ref}{section.title_ja}", "en": f"{ref}{section.title_en}"}
+    question = assignment.question
+    return {"ja": question.prompt_ja, "en": question.prompt_en or question.prompt_ja}
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor: User,
+    assessment: Assessment,
+    assignee_id: int,
+    section_id: int | None = None,
+    question_id: int | None = None,
+    due_date: dt.date | None = None,
+) -> Assignment:
+    """Give a member a section (with its subsections) or one question to answer, by a date.
+
+    The assignee is told (notification ``assignment``). Example: the engineer gets
+    "Chapter 3 Developers" of *FY2026 review*, due 2026-12-01.
+    """
+    assignee = _member_of(assessment.organisation, assignee_id, "assignee")
+    version_ids = list(assessment.pins.values_list("version_id", flat=True))
+    section = question = None
+    if section_id is not None:
+        section = Section.objects.filter(pk=section_id, version_id__in=version_ids).first()
+        if section is None:
+            raise ValidationError({"section": _("No such section in this assessment.")})
+    if question_id is not None:
+        question = Question.objects.filter(pk=question_id, version_id__in=version_ids).first()
+        if question is None:
+            raise ValidationError({"question": _("No such question in this assessment.")})
+    assignment = Assignment(
+        assessment=assessment,
+        assignee=assignee,
+        section=section,
+        question=question,
+        due_date=due_date,
+        assigned_by=actor,
+    )
+    assignment.full_clean()
+    assignment.save()
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSIGNMENT_CREATED,
+        assessment=assessment,
+        obj=assignment,
+        after={
+            "assignee": assignee.get_username(),
+            "section": section_id,
+            "question": question_id,
+            "due_date": due_date.isoformat() if due_date else None,
+        },
+    )
+    notify(
+        recipient=assignee,
+        kind=NotificationKind.ASSIGNMENT,
+        title=gettext_noop("Assigned to you: %(target)s (%(assessment)s)"),
+        body=gettext_noop("%(actor)s asked you to answer %(target)s of %(assessment)s."),
+        params={
+            "target": _assignment_title(assignment),
+            "assessment": assessment.name,
+            "actor": actor.get_username(),
+        },
+        url=f"/assessments/{assessment.pk}/mine/",
+        obj=assignment,
+        organisation=assessment.organisation,
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, actor: User, assignment: Assignment) -> None:
+    assessment = assignment.assessment
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSIGNMENT_DELETED,
+        assessment=assessment,
+        obj=assignment,
+        before={
+            "assignee": assignment.assignee_id,
+            "section": assignment.section_id,
+            "question": assignment.question_id,
+        },
+    )
+    assignment.delete()
+
+
+# --- Remediation actions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """The fields of an action a person sets; on update, ``None`` leaves a field as it is."""
+
+    title: str | None = None
+    description: str | None = None
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+    status: str | None = None
+    risk_justification: str | None = None
+    provision_ids: list[int] | None = None
+    question_ids: list[int] | None = None
+
+
+def _action_snapshot(action: Action) -> dict[str, Any]:
+    return {
+        "title": action.title,
+        "owner": action.owner_id,
+        "due_date": action.due_date.isoformat() if action.due_date else None,
+        "status": action.status,
+        "risk_justification": action.risk_justification,
+        "risk_approver": action.risk_approver_id,
+    }
+
+
+def _action_links(action: Action, data: ActionInput) -> None:
+    version_ids = (
+        list(action.assessment.pins.values_list("version_id", flat=True))
+        if action.assessment_id
+        else None
+    )
+    for field_name, model, ids in (
+        ("provisions", Provision, data.provision_ids),
+        ("questions", Question, data.question_ids),
+    ):
+        if ids is None:
+            continue
+        rows = model.objects.filter(pk__in=ids)
+        if version_ids is not None:
+            rows = rows.filter(version_id__in=version_ids)
+        rows = list(rows)
+        if len(rows) != len(set(ids)):
+            raise ValidationError({field_name: _("Link only items of this assessment.")})
+        getattr(action, field_name).set(rows)
+
+
+def _action_apply(action: Action, *, actor: User, data: ActionInput) -> None:
+    for name in ("title", "description", "risk_justification"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(action, name, value.strip())
+    if data.owner_id is not None:
+        action.owner = _member_of(action.organisation, data.owner_id, "owner")
+    if data.due_date is not None:
+        action.due_date = data.due_date
+    if data.status is not None and data.status != action.status:
+        if data.status not in ActionStatus.values:
+            raise ValidationError({"status": _("Unknown status.")})
+        if data.status == ActionStatus.RISK_ACCEPTED:
+            if not action.risk_justification:
+                raise ValidationError({"risk_justification": _("Say why the risk is accepted.")})
+            # The person accepting the risk approves it; only officers and admins may.
+            action.risk_approver = actor
+        action.status = data.status
+        action.closed_at = None if data.status in ACTION_OPEN_STATUSES else timezone.now()
+
+
+def _action_notify_owner(action: Action, actor: User) -> None:
+    if action.owner_id and action.owner_id != actor.pk:
+        notify(
+            recipient=action.owner,
+            kind=NotificationKind.ACTION,
+            title=gettext_noop("Action for you: %(title)s"),
+            params={"title": action.title},
+            url=f"/assessments/actions/{action.pk}/",
+            obj=action,
+            organisation=action.organisation,
+        )
+
+
+@transaction.atomic
+def action_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    data: ActionInput,
+    assessment: Assessment | None = None,
+) -> Action:
+    """Turn a gap into a remediation action: title, owner, due date, linked provisions/questions.
+
+    Example: ``action_create(actor=officer, organisation=acme, assessment=fy2026,
+    data=ActionInput(title="Approve the breach procedure", owner_id=legal.pk,
+    due_date=date(2026, 12, 1), question_ids=[q.pk]))``.
+    """
+    if assessment is not None and assessment.organisation_id != organisation.pk:
+        raise ValidationError({"assessment": _("No such assessment.")})
+    action = Action(organisation=organisation, assessment=assessment, created_by=actor)
+    _action_apply(action, actor=actor, data=data)
+    action.full_clean()
+    action.save()
+    _action_links(action, data)
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.ACTION_CREATED,
+        obj=action,
+        after=_action_snapshot(action),
+        organisation=organisation,
+        context=assessment,
+    )
+    _action_notify_owner(action, actor)
+    return action
+
+
+@transaction.atomic
+def action_update(*, actor: User, action: Action, data: ActionInput) -> Action:
+    """Change an action: reassign, reschedule, move its status, accept its risk (with a reason)."""
+    action = (
+        Action.objects.select_for_update()
+        .select_related("organisation", "assessment")
+        .get(pk=action.pk)
+    )
+    before = _action_snapshot(action)
+    owner_before = action.owner_id
+    _action_apply(action, actor=actor, data=data)
+    action.full_clean()
+    action.save()
+    _action_links(action, data)
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.ACTION_UPDATED,
+        obj=action,
+        before=before,
+        after=_action_snapshot(action),
+        organisation=action.organisation,
+        context=action.assessment,
+    )
+    if action.owner_id != owner_before:
+        _action_notify_owner(action, actor)
+    return action
+
+
+@transaction.atomic
+def action_evidence_upload(*, actor: User, action: Action, upload: UploadedFile) -> ActionEvidence:
+    """Attach proof that an action is done; the same checks and storage as answer evidence."""
+    content_type, extension = evidence_type_check(upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    stored_name = f"{secrets.token_hex(16)}{extension}"
+    path = evidence_path(stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("xb") as out:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        evidence = ActionEvidence(
+            action=action,
+            original_name=Path(upload.name).name[:255],
+            stored_name=stored_name,
+            content_type=content_type,
+            size=size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+        )
+        evidence.full_clean()
+        evidence.save()
+        audit_record(
+            actor=actor,
+            event_type=AuditEventType.ACTION_EVIDENCE_UPLOADED,
+            obj=evidence,
+            after={"name": evidence.original_name, "sha256": evidence.sha256, "size": size},
+            organisation=action.organisation,
+            context=action.assessment,
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)  # nothing is kept when the upload fails half way
+        raise
+    return evidence
+
+
+def action_evidence_download_record(
+    *, actor: User, action: Action, evidence: ActionEvidence
+) -> None:
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.EVIDENCE_DOWNLOADED,
+        obj=evidence,
+        after={"name": evidence.original_name, "sha256": evidence.sha256},
+        organisation=action.organisation,
+        context=action.assessment,
+    )

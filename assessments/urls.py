@@ -24,4 +24,28 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.assessment_reopen, name="reopen"),
     path("<int:pk>/history/", views.history, name="history"),
     path("<int:pk>/upgrade/<int:pin_pk>/", views.upgrade, name="upgrade"),
+    # --- Assignments ---
+    path("my-work/", views.my_work, name="my_work"),
+    path("<int:pk>/mine/", views.mine, name="mine"),
+    path("<int:pk>/assignments/", views.assignments, name="assignments"),
+    path(
+        "<int:pk>/assignments/<int:assignment_pk>/delete/",
+        views.assignment_delete,
+        name="assignment_delete",
+    ),
+    path("<int:pk>/plan/", views.assessment_plan, name="plan"),
+    # --- Remediation actions ---
+    path("actions/", views.action_plan, name="action_plan"),
+    path("<int:pk>/actions/", views.assessment_actions, name="actions"),
+    path("actions/<int:action_pk>/", views.action_detail, name="action_detail"),
+    path(
+        "actions/<int:action_pk>/evidence/",
+        views.action_evidence_upload,
+        name="action_evidence_upload",
+    ),
+    path(
+        "actions/<int:action_pk>/evidence/<int:evidence_pk>/",
+        views.action_evidence_download,
+        name="action_evidence_download",
+    ),
 ]

@@ -80,3 +80,5 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tekigo@localhost")
 HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
+#: The public address of the site, for links in e-mails sent outside a request (reminders).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")

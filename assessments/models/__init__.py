@@ -1,6 +1,24 @@
 """Assessments: an organisation's answers to the questions of pinned framework versions."""
 
+from assessments.models.actions import (
+    ACTION_OPEN_STATUSES,
+    Action,
+    ActionEvidence,
+    ActionStatus,
+)
 from assessments.models.answers import Answer, Evidence
 from assessments.models.assessments import Assessment, AssessmentFramework, AssessmentStatus
+from assessments.models.assignments import Assignment
 
-__all__ = ["Answer", "Assessment", "AssessmentFramework", "AssessmentStatus", "Evidence"]
+__all__ = [
+    "ACTION_OPEN_STATUSES",
+    "Action",
+    "ActionEvidence",
+    "ActionStatus",
+    "Answer",
+    "Assessment",
+    "AssessmentFramework",
+    "AssessmentStatus",
+    "Assignment",
+    "Evidence",
+]

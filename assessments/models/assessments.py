@@ -39,6 +39,11 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    #: Who answers for the assessment as a whole, and by when (see assessments.models.assignments).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -38,6 +38,20 @@ class AuditEventType(models.TextChoices):
     FRAMEWORK_CONTENT_CREATED = "framework_content.created"
     FRAMEWORK_CONTENT_UPDATED = "framework_content.updated"
     FRAMEWORK_CONTENT_DELETED = "framework_content.deleted"
+    # --- Programme: people, assignments, actions ---
+    INVITATION_CREATED = "invitation.created"
+    INVITATION_ACCEPTED = "invitation.accepted"
+    INVITATION_REVOKED = "invitation.revoked"
+    MEMBERSHIP_ROLE_CHANGED = "membership.role_changed"
+    MEMBERSHIP_REMOVED = "membership.removed"
+    PASSWORD_RESET = "user.password_reset"
+    NOTIFICATION_SETTINGS_CHANGED = "notification_settings.changed"
+    ASSESSMENT_PLAN_CHANGED = "assessment.plan_changed"
+    ASSIGNMENT_CREATED = "assignment.created"
+    ASSIGNMENT_DELETED = "assignment.deleted"
+    ACTION_CREATED = "action.created"
+    ACTION_UPDATED = "action.updated"
+    ACTION_EVIDENCE_UPLOADED = "action.evidence_uploaded"
 
 
 class AuditQuerySet(models.QuerySet):
