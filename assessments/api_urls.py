@@ -22,4 +22,7 @@ urlpatterns = [
     path("assessments/<int:pk>/comments/", apis.CommentListApi.as_view()),
     path("assessments/<int:pk>/questionnaire/", apis.QuestionnaireApi.as_view()),
     path("assessments/<int:pk>/history/", apis.HistoryListApi.as_view()),
+    # --- Remediation actions ---
+    path("actions/", apis.ActionListApi.as_view()),
+    path("actions/<int:pk>/", apis.ActionDetailApi.as_view()),
 ]

@@ -170,9 +170,10 @@ class AcceptForm(forms.Form):
         return data
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def _add_errors(form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = (aliases or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
@@ -295,7 +296,7 @@ def invitation_accept(request, token: str):
                 membership = None
         except ValidationError as exc:
             if form is not None:
-                _add_errors(form, exc)
+                _add_errors(form, exc, {"password": "password1"})
             else:
                 messages.error(request, " ".join(exc.messages))
             membership = None
