@@ -1017,3 +1017,95 @@ def action_evidence_download_record(
         organisation=action.organisation,
         context=action.assessment,
     )
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+#: A reminder goes out this many days before the due date.
+DUE_SOON_DAYS = 3
+
+
+def due_reminders_send(*, today: dt.date | None = None) -> int:
+    """The daily reminders: due soon (within ``DUE_SOON_DAYS``) and overdue, for assignments
+    still unanswered and open actions. Returns how many notifications were created.
+
+    Each reminder is keyed by (recipient, kind, object, due date): running the task twice, or
+    every day, sends each reminder once (a new due date is a new reminder). Submitted
+    assessments and finished work are left alone.
+    """
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    sent = 0
+    assignments = list(
+        Assignment.objects.filter(
+            due_date__isnull=False,
+            due_date__lte=horizon,
+            assessment__status=AssessmentStatus.IN_PROGRESS,
+        ).select_related("assessment__organisation", "assignee", "section", "question")
+    )
+    by_assessment: dict[int, list[Assignment]] = {}
+    for assignment in assignments:
+        by_assessment.setdefault(assignment.assessment_id, []).append(assignment)
+    from assessments.selectors import assignment_question_ids
+
+    for items in by_assessment.values():
+        assessment = items[0].assessment
+        questionnaire = questionnaire_build(assessment=assessment)
+        covered = assignment_question_ids(assessment=assessment, assignments=items)
+        for assignment in items:
+            unanswered = [
+                qid
+                for qid in covered.get(assignment.pk, ())
+                if (block := questionnaire.questions.get(qid)) is not None
+                and block.counts
+                and not block.is_answered
+            ]
+            if not unanswered:
+                continue
+            overdue = assignment.due_date < today
+            with transaction.atomic():
+                sent += (
+                    notify(
+                        recipient=assignment.assignee,
+                        kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
+                        title=gettext_noop("Overdue: %(target)s (%(assessment)s)")
+                        if overdue
+                        else gettext_noop("Due on %(due)s: %(target)s (%(assessment)s)"),
+                        body=gettext_noop("%(count)s questions are still to answer."),
+                        params={
+                            "target": _assignment_title(assignment),
+                            "assessment": assessment.name,
+                            "due": assignment.due_date.isoformat(),
+                            "count": len(unanswered),
+                        },
+                        url=f"/assessments/{assessment.pk}/mine/",
+                        obj=assignment,
+                        organisation=assessment.organisation,
+                        day=assignment.due_date,
+                    )
+                    is not None
+                )
+    for action in Action.objects.filter(
+        status__in=ACTION_OPEN_STATUSES,
+        due_date__isnull=False,
+        due_date__lte=horizon,
+        owner__isnull=False,
+    ).select_related("owner", "organisation"):
+        overdue = action.due_date < today
+        with transaction.atomic():
+            sent += (
+                notify(
+                    recipient=action.owner,
+                    kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
+                    title=gettext_noop("Overdue action: %(title)s")
+                    if overdue
+                    else gettext_noop("Action due on %(due)s: %(title)s"),
+                    params={"title": action.title, "due": action.due_date.isoformat()},
+                    url=f"/assessments/actions/{action.pk}/",
+                    obj=action,
+                    organisation=action.organisation,
+                    day=action.due_date,
+                )
+                is not None
+            )
+    return sent

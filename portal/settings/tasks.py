@@ -1,5 +1,6 @@
 """Celery, configured in one place. Imported by the environment settings modules."""
 
+from celery.schedules import crontab
 from kombu import Queue
 
 from portal import env
@@ -35,4 +36,9 @@ CELERY_TIMEZONE = "Asia/Tokyo"
 REPORT_STALE_AFTER_SECONDS = 180
 CELERY_BEAT_SCHEDULE = {
     "reports-requeue-stale": {"task": "reports.tasks.report_requeue_stale_task", "schedule": 60.0},
+    # Daily at 08:00 Tokyo time: due-soon and overdue reminders (never sent twice).
+    "assessments-due-reminders": {
+        "task": "assessments.tasks.due_reminders_send_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
