@@ -10,4 +10,6 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_html, name="html"),
     path("reports/<int:pk>/download/", views.report_download, name="download"),
     path("reports/verify/", views.report_verify, name="verify"),
+    # --- Portfolio dashboard ---
+    path("portfolio/", views.portfolio, name="portfolio"),
 ]

@@ -94,3 +94,24 @@ def report_verify(request):
         {"result": result, "checked": checked, "error": error},
         status=status,
     )
+
+
+# --- Portfolio dashboard ---------------------------------------------------------------------
+
+from django.http import Http404  # noqa: E402
+
+from portal.selectors import MemberAccess, membership_active_get  # noqa: E402
+from reports.dashboard import portfolio_get  # noqa: E402
+
+
+@login_required
+def portfolio(request):
+    """Where the organisation I work in stands, across its assessments and over time."""
+    membership = membership_active_get(user=request.user, session=request.session)
+    if membership is None or not MemberAccess(membership).can_read_all:
+        raise Http404("No organisation.")
+    return render(
+        request,
+        "reports/portfolio.html",
+        {"portfolio": portfolio_get(organisation=membership.organisation)},
+    )

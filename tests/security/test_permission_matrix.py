@@ -254,6 +254,7 @@ UI = [
     ("POST", "/assessments/actions/{act}/", {"status": "in_progress"}, ACTIONS_WRITE),
     ("POST", "/assessments/actions/{act}/evidence/", "file", ACTIONS_WRITE),
     ("GET", "/assessments/actions/{act}/evidence/{ae}/", None, ACTIONS_READ),
+    ("GET", "/portfolio/", None, {**ACTIONS_READ, "intruder": OK}),
 ]
 
 API = [
