@@ -7,10 +7,16 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.models import AuditEvent, Invitation, Membership, Role, User
-from portal.services import invitation_accept, invitation_create, membership_role_change
+from portal.services import (
+    invitation_accept,
+    invitation_create,
+    membership_remove,
+    membership_role_change,
+)
 from tests.factories import MembershipFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +129,7 @@ def test_an_existing_account_joins_only_when_signed_in_with_the_invited_address(
         role="auditor",
         link_base="/",
     )
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         invitation_accept(invitation=invitation, user=org_admin)
     membership = invitation_accept(invitation=invitation, user=other)
     assert membership.role == Role.AUDITOR
@@ -157,8 +163,11 @@ def test_an_admin_changes_a_role_and_removes_a_member_each_audited(
 
 def test_the_last_admin_cannot_be_demoted_or_removed(org_admin, organisation):
     membership = Membership.objects.get(user=org_admin)
-    with pytest.raises(Exception, match="at least one admin"):
+    with pytest.raises(ValidationError) as error:
         membership_role_change(actor=org_admin, membership=membership, role="officer")
+    assert "role" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        membership_remove(actor=org_admin, membership=membership)
     membership.refresh_from_db()
     assert membership.role == Role.ADMIN
 
