@@ -314,7 +314,8 @@ def invitation_accept(request, token: str):
         status=status,
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    # The token is in the URL: the site-wide "same-origin" referrer policy keeps it from other
+    # sites ("no-referrer" would make the form's Origin "null" and fail the CSRF check).
     return response
 
 
