@@ -941,8 +941,9 @@ def action_create(
 @transaction.atomic
 def action_update(*, actor: User, action: Action, data: ActionInput) -> Action:
     """Change an action: reassign, reschedule, move its status, accept its risk (with a reason)."""
+    # Lock the action row only: PostgreSQL cannot lock the nullable (outer-joined) assessment.
     action = (
-        Action.objects.select_for_update()
+        Action.objects.select_for_update(of=("self",))
         .select_related("organisation", "assessment")
         .get(pk=action.pk)
     )

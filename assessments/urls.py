@@ -48,4 +48,6 @@ urlpatterns = [
         views.action_evidence_download,
         name="action_evidence_download",
     ),
+    # --- Questionnaire filters and search ---
+    path("<int:pk>/questions/", views.questions, name="questions"),
 ]

@@ -255,6 +255,7 @@ UI = [
     ("POST", "/assessments/actions/{act}/evidence/", "file", ACTIONS_WRITE),
     ("GET", "/assessments/actions/{act}/evidence/{ae}/", None, ACTIONS_READ),
     ("GET", "/portfolio/", None, {**ACTIONS_READ, "intruder": OK}),
+    ("GET", "/assessments/{a}/questions/?unanswered=on&text=contact", None, MEMBERS_READ),
 ]
 
 API = [
