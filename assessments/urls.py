@@ -50,4 +50,10 @@ urlpatterns = [
     ),
     # --- Questionnaire filters and search ---
     path("<int:pk>/questions/", views.questions, name="questions"),
+    # --- A whole section not applicable ---
+    path(
+        "<int:pk>/sections/<int:section_pk>/not-applicable/",
+        views.section_not_applicable,
+        name="section_not_applicable",
+    ),
 ]

@@ -107,3 +107,24 @@ def test_the_filter_page_shows_matching_questions_for_members_only(
     client.force_login(auditor)
     page = client.get(f"/assessments/{assessment.pk}/questions/?unanswered=on")
     assert page.status_code == 200 and 'class="answer-form"' not in page.content.decode()
+
+
+def test_a_whole_section_is_marked_not_applicable_with_one_justification(
+    client, assessment, officer, version
+):
+    from frameworks.models import Section
+    from portal.models import AuditEvent
+
+    chapter2 = Section.objects.get(version=version, key="ch2")
+    client.force_login(officer)
+    url = f"/assessments/{assessment.pk}/sections/{chapter2.pk}/not-applicable/"
+    client.post(url, {"justification": "  "})
+    assert not Answer.objects.exists()  # no reason, nothing written
+    response = client.post(url, {"justification": "We hold no personal information"})
+    assert response.status_code == 302
+    answers = Answer.objects.filter(assessment=assessment)
+    assert answers.count() >= 1
+    assert all(a.not_applicable for a in answers)
+    assert {a.justification for a in answers} == {"We hold no personal information"}
+    assert question_of(version, "q:art-7-contact").pk not in {a.question_id for a in answers}
+    assert AuditEvent.objects.filter(event_type="answer.saved").count() == answers.count()

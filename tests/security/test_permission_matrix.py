@@ -256,6 +256,12 @@ UI = [
     ("GET", "/assessments/actions/{act}/evidence/{ae}/", None, ACTIONS_READ),
     ("GET", "/portfolio/", None, {**ACTIONS_READ, "intruder": OK}),
     ("GET", "/assessments/{a}/questions/?unanswered=on&text=contact", None, MEMBERS_READ),
+    (
+        "POST",
+        "/assessments/{a}/sections/{s}/not-applicable/",
+        {"justification": "Out of scope"},
+        MEMBERS_WRITE,
+    ),
 ]
 
 API = [
