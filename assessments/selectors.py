@@ -16,6 +16,7 @@ from django.db.models import F as models_F
 from django.db.models import Prefetch, QuerySet
 from django.db.models import Q as models_Q
 from django.http import Http404
+from django.urls import reverse
 
 from assessments.models import Answer, Assessment, AssessmentFramework, Evidence
 from frameworks.applicability import Evaluation, provision_applicability
@@ -574,7 +575,7 @@ def my_work_list(*, user: User, today: dt.date | None = None) -> list[WorkItem]:
                 assignment.assessment,
                 title,
                 assignment.due_date,
-                f"/assessments/{assignment.assessment_id}/mine/",
+                reverse("assessments:mine", args=[assignment.assessment_id]),
                 assignment,
             )
         )
@@ -591,7 +592,7 @@ def my_work_list(*, user: User, today: dt.date | None = None) -> list[WorkItem]:
                 action.assessment,
                 action.title,
                 action.due_date,
-                f"/assessments/actions/{action.pk}/",
+                reverse("assessments:action_detail", args=[action.pk]),
                 action,
             )
         )

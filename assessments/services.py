@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -798,7 +799,7 @@ def assignment_create(
             "assessment": assessment.name,
             "actor": actor.get_username(),
         },
-        url=f"/assessments/{assessment.pk}/mine/",
+        url=reverse("assessments:mine", args=[assessment.pk]),
         obj=assignment,
         organisation=assessment.organisation,
     )
@@ -899,7 +900,7 @@ def _action_notify_owner(action: Action, actor: User) -> None:
             kind=NotificationKind.ACTION,
             title=gettext_noop("Action for you: %(title)s"),
             params={"title": action.title},
-            url=f"/assessments/actions/{action.pk}/",
+            url=reverse("assessments:action_detail", args=[action.pk]),
             obj=action,
             organisation=action.organisation,
         )
@@ -1079,7 +1080,7 @@ def due_reminders_send(*, today: dt.date | None = None) -> int:
                             "due": assignment.due_date.isoformat(),
                             "count": len(unanswered),
                         },
-                        url=f"/assessments/{assessment.pk}/mine/",
+                        url=reverse("assessments:mine", args=[assessment.pk]),
                         obj=assignment,
                         organisation=assessment.organisation,
                         day=assignment.due_date,
@@ -1102,7 +1103,7 @@ def due_reminders_send(*, today: dt.date | None = None) -> int:
                     if overdue
                     else gettext_noop("Action due on %(due)s: %(title)s"),
                     params={"title": action.title, "due": action.due_date.isoformat()},
-                    url=f"/assessments/actions/{action.pk}/",
+                    url=reverse("assessments:action_detail", args=[action.pk]),
                     obj=action,
                     organisation=action.organisation,
                     day=action.due_date,
