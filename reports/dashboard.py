@@ -185,8 +185,9 @@ def trend_svg(rows: list[PortfolioRow]) -> SafeString:
         return top + plot_h * (1 - score)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="trend-title" class="trend-chart">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="trend-title" '
+        f'class="trend-chart">',
         f'<title id="trend-title">{escape(_("Scores over time"))}</title>',
     ]
     for pct in (0, 25, 50, 75, 100):
@@ -257,12 +258,14 @@ def heatmap_svg(rows: list[PortfolioRow], provisions: list[tuple[str, str]]) -> 
         "unanswered": _("Unanswered"),
         "not_applicable": _("Not applicable"),
     }
-    cell_w, cell_h, label_w, head_h = 44, 20, 220, 60
-    width = label_w + cell_w * max(len(rows), 1) + 10
+    cell_w, cell_h, label_w, head_h = 44, 20, 320, 60
+    # Wide enough for the legend below the map.
+    width = max(label_w + cell_w * max(len(rows), 1) + 10, 720)
     height = head_h + cell_h * len(provisions) + 40
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="heatmap-title" class="heatmap">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="heatmap-title" '
+        f'class="heatmap">',
         f'<title id="heatmap-title">{escape(_("Provisions across assessments"))}</title>',
         "<defs>"
         '<pattern id="hm-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
@@ -273,16 +276,16 @@ def heatmap_svg(rows: list[PortfolioRow], provisions: list[tuple[str, str]]) -> 
         "</pattern></defs>",
     ]
     for column, row in enumerate(rows):
-        x = label_w + column * cell_w + cell_w / 2
+        x = label_w + column * cell_w + cell_w / 2 - 4
         parts.append(
-            f'<text x="{x:.1f}" y="{head_h - 8}" text-anchor="end" font-size="10" '
-            f'transform="rotate(-35 {x:.1f} {head_h - 8})">{row.date:%Y-%m}</text>'
+            f'<text x="{x:.1f}" y="{head_h - 6}" text-anchor="start" font-size="10" '
+            f'transform="rotate(-50 {x:.1f} {head_h - 6})">{row.date:%Y-%m}</text>'
         )
     for line, (urn, label) in enumerate(provisions):
         y = head_h + line * cell_h
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="11">'
-            f"{escape(label[:40])}</text>"
+            f"{escape(label if len(label) <= 30 else label[:29] + '…')}</text>"
         )
         for column, row in enumerate(rows):
             status = row.statuses.get(urn)
