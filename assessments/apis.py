@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -342,7 +342,9 @@ class AnswerFilter(filters.FilterSet):
 
 @extend_schema(responses={200: AnswerOutput(many=True), **ERRORS})
 class AnswerListApi(generics.ListAPIView):
-    """Answers to the pinned versions' questions. POST saves many answers at once, all or nothing."""
+    """Answers to the pinned versions' questions. POST saves many answers at once, all or nothing.
+
+    A contributor reads and answers only the questions assigned to them."""
 
     serializer_class = AnswerOutput
     filterset_class = AnswerFilter
@@ -350,21 +352,28 @@ class AnswerListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return self.serializer_class.Meta.model.objects.none()
-        access = _access(self.request, self.kwargs["pk"])
+        access = selectors.access_assessment(
+            user=self.request.user, pk=self.kwargs["pk"], limited=True
+        )
         pinned = AssessmentFramework.objects.filter(assessment=access.assessment).values(
             "version_id"
         )
-        return (
-            Answer.objects.filter(assessment=access.assessment, question__version_id__in=pinned)
-            .select_related("question")
-            .order_by("question__order", "id")
+        answers = Answer.objects.filter(
+            assessment=access.assessment, question__version_id__in=pinned
         )
+        if access.is_limited:
+            answers = answers.filter(question_id__in=access.question_ids)
+        return answers.select_related("question").order_by("question__order", "id")
 
     @extend_schema(request=BulkAnswerInput, responses={200: AnswerOutput(many=True), **ERRORS})
     def post(self, request, pk: int):
-        access = _access(request, pk, write=True)
+        access = selectors.access_assessment(user=request.user, pk=pk, write=True, limited=True)
         data = BulkAnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
+        if access.is_limited and any(
+            not access.may_answer(item["question"]) for item in data.validated_data["items"]
+        ):
+            raise NotFound("No such question.")  # as for a missing one
         items = [
             (
                 item["question"],

@@ -228,3 +228,43 @@ def test_the_assignment_page_assigns_with_a_clear_error_for_a_bad_target(
     )
     assert response.status_code == 400
     assert User.objects.get(username="officer").assignments.count() == 0
+
+
+def test_through_the_api_a_contributor_reads_and_answers_only_their_questions(
+    assessment, officer, contributor, version
+):
+    from rest_framework.test import APIClient
+
+    from assessments.services import AnswerInput, answer_save
+
+    mine = question_of(version, "q:art-7-contact")
+    other = question_of(version, "q:pi-channels")
+    answer_save(
+        actor=officer,
+        assessment=assessment,
+        question_id=other.pk,
+        data=AnswerInput(value=["web"]),
+    )
+    assignment_create(
+        actor=officer, assessment=assessment, assignee_id=contributor.pk, question_id=mine.pk
+    )
+    client = APIClient()
+    client.force_authenticate(contributor)
+    url = f"/api/v1/assessments/{assessment.pk}/answers/"
+    assert client.get(url).data["results"] == []  # the other answer stays hidden
+    saved = client.post(url, {"items": [{"question": mine.pk, "value": "yes"}]}, format="json")
+    assert saved.status_code == 200
+    assert [a["question"] for a in client.get(url).data["results"]] == [mine.pk]
+    refused = client.post(
+        url,
+        {
+            "items": [
+                {"question": mine.pk, "value": "no"},
+                {"question": other.pk, "value": ["paper"]},
+            ]
+        },
+        format="json",
+    )
+    assert refused.status_code == 404
+    assert Answer.objects.get(question=mine).value == "yes"
+    assert Answer.objects.get(question=other).value == ["web"]

@@ -275,7 +275,7 @@ API = [
     ("GET", "/api/v1/organisations/", None, SIGNED_IN),
     ("GET", "/api/v1/assessments/", None, SIGNED_IN),
     ("GET", "/api/v1/assessments/{a}/", None, MEMBERS_READ),
-    ("GET", "/api/v1/assessments/{a}/answers/", None, MEMBERS_READ),
+    ("GET", "/api/v1/assessments/{a}/answers/", None, ASSIGNED_READ),
     ("GET", "/api/v1/assessments/{a}/comments/", None, MEMBERS_READ),
     ("GET", "/api/v1/assessments/{a}/history/", None, MEMBERS_READ),
     ("GET", "/api/v1/assessments/{a}/questions/{q}/evidence/", None, ASSIGNED_READ),
@@ -284,7 +284,7 @@ API = [
         "POST",
         "/api/v1/assessments/{a}/answers/",
         {"items": [{"question": "{q}", "value": "no"}]},
-        MEMBERS_WRITE,
+        ASSIGNED_WRITE,
     ),
     (
         "PUT",
