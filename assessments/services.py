@@ -1029,7 +1029,7 @@ DUE_SOON_DAYS = 3
 
 def due_reminders_send(*, today: dt.date | None = None) -> int:
     """The daily reminders: due soon (within ``DUE_SOON_DAYS``) and overdue, for assignments
-    still unanswered and open actions. Returns how many notifications were created.
+    still unanswered, assessments in progress (to their owner) and open actions. Returns how many notifications were created.
 
     Each reminder is keyed by (recipient, kind, object, due date): running the task twice, or
     every day, sends each reminder once (a new due date is a new reminder). Submitted
@@ -1087,6 +1087,29 @@ def due_reminders_send(*, today: dt.date | None = None) -> int:
                     )
                     is not None
                 )
+    for assessment in Assessment.objects.filter(
+        status=AssessmentStatus.IN_PROGRESS,
+        due_date__isnull=False,
+        due_date__lte=horizon,
+        owner__isnull=False,
+    ).select_related("owner", "organisation"):
+        overdue = assessment.due_date < today
+        with transaction.atomic():
+            sent += (
+                notify(
+                    recipient=assessment.owner,
+                    kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
+                    title=gettext_noop("Overdue assessment: %(assessment)s")
+                    if overdue
+                    else gettext_noop("Assessment due on %(due)s: %(assessment)s"),
+                    params={"assessment": assessment.name, "due": assessment.due_date.isoformat()},
+                    url=reverse("assessments:detail", args=[assessment.pk]),
+                    obj=assessment,
+                    organisation=assessment.organisation,
+                    day=assessment.due_date,
+                )
+                is not None
+            )
     for action in Action.objects.filter(
         status__in=ACTION_OPEN_STATUSES,
         due_date__isnull=False,

@@ -147,3 +147,15 @@ def test_each_person_chooses_kinds_language_and_email_audited(client, legal):
     assert prefs.language == "en" and prefs.email is False
     assert "due_soon" in prefs.muted_kinds and "assignment" not in prefs.muted_kinds
     assert AuditEvent.objects.filter(event_type="notification_settings.changed").exists()
+
+
+def test_the_owner_of_an_assessment_due_soon_is_reminded_once(assessment, officer):
+    from assessments.services import assessment_plan_update
+
+    assessment_plan_update(
+        actor=officer, assessment=assessment, owner_id=officer.pk, due_date=TODAY + dt.timedelta(1)
+    )
+    assert due_reminders_send(today=TODAY) == 1
+    assert due_reminders_send(today=TODAY) == 0
+    notification = Notification.objects.get(recipient=officer)
+    assert notification.kind == "due_soon" and notification.url == f"/assessments/{assessment.pk}/"
