@@ -282,6 +282,11 @@ def password_reset_record(*, user: User) -> None:
     audit_record(actor=user, event_type=AuditEventType.PASSWORD_RESET, obj=user)
 
 
+def password_change_record(*, user: User) -> None:
+    """Audit a password changed by its signed-in owner (never the password itself)."""
+    audit_record(actor=user, event_type=AuditEventType.PASSWORD_CHANGED, obj=user)
+
+
 # --- Notifications ---------------------------------------------------------------------------
 
 from django.db import IntegrityError  # noqa: E402

@@ -344,6 +344,15 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "portal/password_reset_complete.html"
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with an audit row: every account change is recorded."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        portal_services.password_change_record(user=form.user)
+        return response
+
+
 # --- Notifications ---------------------------------------------------------------------------
 
 from portal.models import NotificationKind  # noqa: E402

@@ -45,6 +45,7 @@ class AuditEventType(models.TextChoices):
     MEMBERSHIP_ROLE_CHANGED = "membership.role_changed"
     MEMBERSHIP_REMOVED = "membership.removed"
     PASSWORD_RESET = "user.password_reset"
+    PASSWORD_CHANGED = "user.password_changed"
     NOTIFICATION_SETTINGS_CHANGED = "notification_settings.changed"
     ASSESSMENT_PLAN_CHANGED = "assessment.plan_changed"
     ASSIGNMENT_CREATED = "assignment.created"

@@ -209,3 +209,17 @@ def test_a_staff_admin_without_membership_lands_on_a_useful_page(client, organis
     assert "Acme AI" in content
     assert "/admin/" in content and "/frameworks/" in content
     assert "Ask an administrator" not in content
+
+
+def test_a_password_change_is_audited(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "yet-another-Phrase-7",
+            "new_password2": "yet-another-Phrase-7",
+        },
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(event_type="user.password_changed").count() == 1
