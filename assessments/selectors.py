@@ -743,7 +743,11 @@ def questionnaire_build_many(*, assessments: list[Assessment]) -> dict[int, Ques
     ):
         pins_by[pin.assessment_id].append(pin)
     versions = {pin.version_id: pin.version for pins in pins_by.values() for pin in pins}
-    version_content_list(versions=list(versions.values()))  # reads what is not cached yet, once
+    # All the versions' content at once, split by version: no query per assessment, cached or not.
+    content: dict[int, tuple[list, list, list]] = {pk: ([], [], []) for pk in versions}
+    for index, rows in enumerate(version_content_list(versions=list(versions.values()))):
+        for row in rows:
+            content[row.version_id][index].append(row)
     answers_by: dict[int, dict[int, Answer]] = defaultdict(dict)
     for answer in Answer.objects.filter(assessment_id__in=ids):
         answers_by[answer.assessment_id][answer.question_id] = answer
@@ -753,7 +757,12 @@ def questionnaire_build_many(*, assessments: list[Assessment]) -> dict[int, Ques
     result = {}
     for assessment in assessments:
         pins = pins_by.get(assessment.pk, [])
-        sections, provisions, questions = version_content_list(versions=[p.version for p in pins])
+        sections, provisions, questions = [], [], []
+        for pin in pins:
+            version_sections, version_provisions, version_questions = content[pin.version_id]
+            sections += version_sections
+            provisions += version_provisions
+            questions += version_questions
         # Answers to an older version's questions (kept after an upgrade) are history, not shown.
         question_ids = {q.pk for q in questions}
         answers = {

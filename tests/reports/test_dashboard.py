@@ -104,3 +104,18 @@ def test_fifty_assessments_render_in_a_constant_number_of_queries(
         ActionFactory(organisation=organisation, assessment=other)
     assert Assessment.objects.filter(organisation=organisation).count() == 50
     assert count() == few
+
+
+def test_questionnaires_built_together_match_one_by_one(
+    assessment, officer, organisation, published_version
+):
+    from assessments.selectors import questionnaire_build, questionnaire_build_many
+
+    other = _another(officer, organisation, published_version, "Other", "partial", 6)
+    together = questionnaire_build_many(assessments=[assessment, other])
+    for item in (assessment, other):
+        alone = questionnaire_build(assessment=item)
+        assert together[item.pk].progress == alone.progress
+        assert [b.question.pk for b in together[item.pk].missing()] == [
+            b.question.pk for b in alone.missing()
+        ]
