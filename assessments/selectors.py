@@ -541,6 +541,9 @@ class WorkItem:
     due_date: dt.date | None
     url: str
     obj: Any = None
+    #: For an assignment: how many of its applicable questions are answered, out of how many.
+    answered: int | None = None
+    total: int | None = None
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.due_date is not None and self.due_date < today
@@ -549,8 +552,9 @@ class WorkItem:
 def my_work_list(*, user: User, today: dt.date | None = None) -> list[WorkItem]:
     """What is assigned to ``user`` across assessments of their organisations, overdue first.
 
-    Two queries whatever the number of assignments and actions: assignments (with their
-    assessment, section and question) and open actions owned by the user. Example: an
+    A constant number of queries whatever the number of assignments and actions: assignments
+    (with their assessment, section and question), their assessments' questionnaires (for each
+    assignment's progress, see :func:`questionnaire_build_many`) and open actions owned by the user. Example: an
     overdue section of *FY2025 review* comes before a question of *FY2026 review* due next month.
     """
     from assessments.models import ACTION_OPEN_STATUSES, Action
@@ -558,17 +562,21 @@ def my_work_list(*, user: User, today: dt.date | None = None) -> list[WorkItem]:
     today = today or timezone.localdate()
     organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
     items: list[WorkItem] = []
-    for assignment in (
+    assignments = list(
         Assignment.objects.filter(assignee=user, assessment__organisation_id__in=organisation_ids)
         .select_related("assessment", "section", "question")
         .order_by("due_date", "id")
-    ):
+    )
+    assessments = {a.assessment_id: a.assessment for a in assignments}
+    questionnaires = questionnaire_build_many(assessments=list(assessments.values()))
+    for assignment in assignments:
         target = assignment.section or assignment.question
         title = (
             f"{target.ref + ' ' if getattr(target, 'ref', '') else ''}{_loc(target, 'title')}"
             if assignment.section_id
             else _loc(target, "prompt")
         )
+        answered, total = _assignment_progress(questionnaires[assignment.assessment_id], assignment)
         items.append(
             WorkItem(
                 "assignment",
@@ -577,6 +585,8 @@ def my_work_list(*, user: User, today: dt.date | None = None) -> list[WorkItem]:
                 assignment.due_date,
                 reverse("assessments:mine", args=[assignment.assessment_id]),
                 assignment,
+                answered,
+                total,
             )
         )
     for action in (
@@ -606,6 +616,19 @@ def my_work_list(*, user: User, today: dt.date | None = None) -> list[WorkItem]:
         )
 
     return sorted(items, key=order)
+
+
+def _assignment_progress(questionnaire: Questionnaire, assignment: Assignment) -> tuple[int, int]:
+    """(answered, applicable) among the questions an assignment covers."""
+    if assignment.section_id:
+        block = questionnaire.sections.get(assignment.section_id)
+        blocks = (
+            [q for s in block.walk() for p in s.provisions for q in p.questions] if block else []
+        )
+    else:
+        blocks = [b for b in [questionnaire.questions.get(assignment.question_id)] if b]
+    counted = [b for b in blocks if b.counts]
+    return sum(b.is_answered for b in counted), len(counted)
 
 
 def _loc(obj: Any, field_name: str) -> str:

@@ -268,3 +268,22 @@ def test_through_the_api_a_contributor_reads_and_answers_only_their_questions(
     assert refused.status_code == 404
     assert Answer.objects.get(question=mine).value == "yes"
     assert Answer.objects.get(question=other).value == ["web"]
+
+
+def test_my_work_shows_how_much_of_each_assignment_is_answered(
+    assessment, officer, contributor, version
+):
+    from assessments.services import AnswerInput, answer_save
+
+    chapter1 = Section.objects.get(version=version, key="ch1")
+    AssignmentFactory(assessment=assessment, assignee=contributor, section=chapter1)
+    (item,) = my_work_list(user=contributor, today=TODAY)
+    assert (item.answered, item.total) == (0, 1)  # the follow-up is hidden until answered "yes"
+    answer_save(
+        actor=officer,
+        assessment=assessment,
+        question_id=question_of(version, "q:art-7-contact").pk,
+        data=AnswerInput(value="yes"),
+    )
+    (item,) = my_work_list(user=contributor, today=TODAY)
+    assert (item.answered, item.total) == (1, 2)
