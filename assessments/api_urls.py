@@ -34,4 +34,7 @@ urlpatterns = [
         "assessments/<id:pk>/questions/<id:question_pk>/resolve/",
         apis.ReviewResolveApi.as_view(),
     ),
+    # --- Remediation actions ---
+    path("actions/", apis.ActionListApi.as_view()),
+    path("actions/<id:pk>/", apis.ActionDetailApi.as_view()),
 ]

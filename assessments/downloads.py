@@ -26,3 +26,23 @@ def evidence_file_response(*, actor, assessment, evidence) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = PRIVATE_NO_STORE  # one organisation's file: never kept by a cache
     return response
+
+
+# --- Remediation actions ---
+
+
+def action_evidence_file_response(*, actor, action, evidence) -> FileResponse:
+    """A file proving an action is done, served like answer evidence and recorded."""
+    path = evidence_path(evidence.stored_name)
+    if not path.is_file():
+        raise Http404("The file is missing from storage.")
+    services.action_evidence_download_record(actor=actor, action=action, evidence=evidence)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F as models_F
 from django.db.models import Prefetch, QuerySet
+from django.db.models import Q as models_Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessments.answer_values import answer_value_labels
@@ -34,7 +37,8 @@ from frameworks.applicability import Evaluation, provision_applicability
 from frameworks.choices import Strength, VersionStatus
 from frameworks.models import NEWEST_FIRST, FrameworkVersion, Provision, Question, Section
 from frameworks.selectors import version_content_list
-from portal.models import AuditEvent, AuditEventType, Membership, Organisation, Role, User
+from portal.models import AuditEvent, AuditEventType, Membership, Organisation, User
+from portal.selectors import MemberAccess
 
 #: States in which answers are reviewed and the review threads take comments.
 REVIEW_OPEN_STATES = frozenset({AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED})
@@ -43,12 +47,13 @@ REVIEW_OPEN_STATES = frozenset({AssessmentStatus.SUBMITTED, AssessmentStatus.RET
 
 
 def membership_can_create_assessment(membership: Membership | None) -> bool:
-    """May this member start an assessment in the membership's organisation? Officers may.
+    """May this member start an assessment in the membership's organisation? Officers and
+    organisation admins may.
 
     Example: ``membership_can_create_assessment(auditor_membership)`` is False; the dashboard
     hides its "New assessment" button and the create page and API refuse with 403.
     """
-    return membership is not None and membership.role == Role.OFFICER
+    return membership is not None and MemberAccess(membership).can_write
 
 
 def access_organisation_for_create(*, user: User, organisation_id: int) -> Membership:
@@ -74,26 +79,57 @@ def access_organisation_for_create(*, user: User, organisation_id: int) -> Membe
 @dataclass(frozen=True)
 class AssessmentAccess:
     """One member's view of one assessment: every "who may do what" rule about it lives here,
-    the only place roles are compared.
+    reading the member's role through ``MemberAccess`` only.
 
     Example: the auditor of Acme AI on a submitted assessment that the officer submitted:
     ``can_write`` False, ``can_review`` True, ``can_approve`` True (``can_approve`` would be
     False for the person who submitted it: four eyes). The officer has ``can_write`` (their role
-    allows changes) but not ``can_edit`` (the lock forbids them until it is reopened).
+    allows changes) but not ``can_edit`` (the lock forbids them until it is reopened). A
+    contributor's access ``is_limited``, with ``question_ids`` the questions assigned to them,
+    which are all they may read or answer (``may_answer(question_id)``).
     """
 
     assessment: Assessment
     membership: Membership
+    #: For a contributor, the questions assigned to them; empty for other roles.
+    question_ids: frozenset[int] = frozenset()
+
+    @property
+    def member(self) -> MemberAccess:
+        return MemberAccess(self.membership)
 
     @property
     def can_write(self) -> bool:
-        """The member's role allows changes (officers; auditors only read)."""
-        return self.membership.role == Role.OFFICER
+        """The member's role allows changes (admins and officers; auditors only read)."""
+        return self.member.can_write
+
+    @property
+    def is_limited(self) -> bool:
+        """A contributor: sees and answers only the questions assigned to them."""
+        return self.member.is_contributor
+
+    @property
+    def can_assign(self) -> bool:
+        return self.member.can_write
+
+    @property
+    def can_plan_actions(self) -> bool:
+        return self.member.can_write
+
+    @property
+    def can_manage_members(self) -> bool:
+        return self.member.can_manage_members
+
+    def may_answer(self, question_id: int) -> bool:
+        """The member's role lets them answer this question (the lock is the services' check)."""
+        if self.is_limited:
+            return question_id in self.question_ids
+        return self.can_write
 
     @property
     def can_review(self) -> bool:
         """Auditors review answers, return and approve; they never change answers."""
-        return self.membership.role == Role.AUDITOR
+        return self.member.is_auditor
 
     @property
     def can_edit(self) -> bool:
@@ -102,8 +138,9 @@ class AssessmentAccess:
 
     @property
     def can_request_report(self) -> bool:
-        """Every member may freeze a report (auditors too: the report is what they audit)."""
-        return True
+        """Every member who sees the whole assessment may freeze a report (auditors too: the
+        report is what they audit); contributors see only their own questions."""
+        return not self.is_limited
 
     @property
     def can_submit(self) -> bool:
@@ -134,16 +171,25 @@ class AssessmentAccess:
     @property
     def can_comment(self) -> bool:
         """Officers reply and auditors follow up while the assessment is in review or returned."""
-        return self.assessment.status in REVIEW_OPEN_STATES
+        return not self.is_limited and self.assessment.status in REVIEW_OPEN_STATES
 
 
 def access_assessment(
-    *, user: User, pk: int, write: bool = False, review: bool = False
+    *,
+    user: User,
+    pk: int,
+    write: bool = False,
+    review: bool = False,
+    question_id: int | None = None,
+    limited: bool = False,
 ) -> AssessmentAccess:
     """The assessment if the user is a member of its organisation; 404 otherwise.
 
     With ``write=True`` an auditor gets PermissionDenied: auditors read, never change.
     With ``review=True`` an officer gets PermissionDenied: only auditors review and approve.
+    A contributor reaches only the questions assigned to them: with ``question_id`` a question
+    not assigned to them is 404 (as a missing one); pages of the whole assessment are 403 for
+    them unless the page shows only their questions (``limited=True``).
     """
     if not user.is_authenticated:
         raise Http404("No such assessment.")
@@ -155,12 +201,35 @@ def access_assessment(
     )
     if assessment is None or membership is None:
         raise Http404("No such assessment.")
+    member = MemberAccess(membership)
+    if member.is_contributor:
+        question_ids = assigned_question_ids(assessment=assessment, user=user)
+        if question_id is not None:
+            if question_id not in question_ids:
+                raise Http404("No such question.")
+        elif not limited:
+            raise PermissionDenied("Contributors see only the questions assigned to them.")
+        if review:
+            raise PermissionDenied("Only auditors review assessments.")
+        return AssessmentAccess(assessment, membership, frozenset(question_ids))
     access = AssessmentAccess(assessment, membership)
     if write and not access.can_write:
         raise PermissionDenied("Auditors cannot change assessments.")
     if review and not access.can_review:
         raise PermissionDenied("Only auditors review assessments.")
     return access
+
+
+def access_assessment_evidence(
+    *, user: User, pk: int, evidence_pk: int, write: bool = False
+) -> tuple[AssessmentAccess, Evidence]:
+    """An evidence file and the access to its assessment; a contributor reaches only the files of
+    their questions (404 for others, as for a missing file)."""
+    access = access_assessment(user=user, pk=pk, write=write, limited=True)
+    evidence = access_evidence(user=user, assessment=access.assessment, pk=evidence_pk)
+    if access.is_limited and evidence.answer.question_id not in access.question_ids:
+        raise Http404("No such file.")
+    return access, evidence
 
 
 def access_evidence(*, user: User, assessment: Assessment, pk: int) -> Evidence:
@@ -853,3 +922,484 @@ def history_filter_choices(*, assessment: Assessment, language: str = "ja") -> d
         prompts[urn] = prompt
     subjects = sorted(((urn, prompts.get(urn, urn)) for urn in urns), key=lambda s: s[1])
     return {"people": people, "subjects": subjects}
+
+
+# --- Assignments -----------------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from assessments.models import Assignment  # noqa: E402
+
+
+def _section_question_ids(
+    sections: list[Section], provisions: list[Provision], questions: list[Question]
+) -> dict[int, set[int]]:
+    """Each section's questions, its subsections' included."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for section in sections:
+        if section.parent_id:
+            children[section.parent_id].append(section.pk)
+    provision_section = {p.pk: p.section_id for p in provisions}
+    direct: dict[int, set[int]] = defaultdict(set)
+    for question in questions:
+        direct[provision_section[question.provision_id]].add(question.pk)
+    result: dict[int, set[int]] = {}
+
+    def collect(section_id: int) -> set[int]:
+        if section_id not in result:
+            ids = set(direct.get(section_id, ()))
+            for child in children.get(section_id, ()):
+                ids |= collect(child)
+            result[section_id] = ids
+        return result[section_id]
+
+    for section in sections:
+        collect(section.pk)
+    return result
+
+
+def assignment_question_ids(
+    *, assessment: Assessment, assignments: list[Assignment]
+) -> dict[int, set[int]]:
+    """The questions each assignment covers (a section's with its subsections'), by assignment id."""
+    if not assignments:
+        return {}
+    pins = pins_of(assessment)
+    sections, provisions, questions = version_content_list(versions=[p.version for p in pins])
+    by_section = _section_question_ids(sections, provisions, questions)
+    return {
+        a.pk: (by_section.get(a.section_id, set()) if a.section_id else {a.question_id})
+        for a in assignments
+    }
+
+
+def assigned_question_ids(*, assessment: Assessment, user: User) -> set[int]:
+    """Every question of ``assessment`` assigned to ``user``, by section or one by one."""
+    assignments = list(Assignment.objects.filter(assessment=assessment, assignee=user))
+    ids: set[int] = set()
+    for covered in assignment_question_ids(assessment=assessment, assignments=assignments).values():
+        ids |= covered
+    return ids
+
+
+def assignment_list(*, assessment: Assessment) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(assessment=assessment)
+        .select_related("assignee", "section", "question")
+        .order_by("due_date", "id")
+    )
+
+
+@dataclass
+class WorkItem:
+    """One line of "My work": an assignment or an action of mine, with its due date."""
+
+    kind: str  # "assignment" or "action"
+    assessment: Assessment | None
+    title: str
+    due_date: dt.date | None
+    url: str
+    obj: Any = None
+    #: For an assignment: how many of its applicable questions are answered, out of how many.
+    answered: int | None = None
+    total: int | None = None
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due_date is not None and self.due_date < today
+
+
+def my_work_list(*, user: User, today: dt.date | None = None) -> list[WorkItem]:
+    """What is assigned to ``user`` across assessments of their organisations, overdue first.
+
+    A constant number of queries whatever the number of assignments and actions: assignments
+    (with their assessment, section and question), their assessments' questionnaires (for each
+    assignment's progress, see :func:`questionnaire_build_many`) and open actions owned by the user. Example: an
+    overdue section of *FY2025 review* comes before a question of *FY2026 review* due next month.
+    """
+    from assessments.models import ACTION_OPEN_STATUSES, Action
+
+    today = today or timezone.localdate()
+    organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
+    items: list[WorkItem] = []
+    assignments = list(
+        Assignment.objects.filter(assignee=user, assessment__organisation_id__in=organisation_ids)
+        .select_related("assessment", "section", "question")
+        .order_by("due_date", "id")
+    )
+    assessments = {a.assessment_id: a.assessment for a in assignments}
+    questionnaires = questionnaire_build_many(assessments=list(assessments.values()))
+    for assignment in assignments:
+        target = assignment.section or assignment.question
+        title = (
+            f"{target.ref + ' ' if getattr(target, 'ref', '') else ''}{_loc(target, 'title')}"
+            if assignment.section_id
+            else _loc(target, "prompt")
+        )
+        answered, total = _assignment_progress(questionnaires[assignment.assessment_id], assignment)
+        items.append(
+            WorkItem(
+                "assignment",
+                assignment.assessment,
+                title,
+                assignment.due_date,
+                reverse("assessments:mine", args=[assignment.assessment_id]),
+                assignment,
+                answered,
+                total,
+            )
+        )
+    for action in (
+        Action.objects.filter(
+            owner=user, organisation_id__in=organisation_ids, status__in=ACTION_OPEN_STATUSES
+        )
+        .select_related("assessment")
+        .order_by("due_date", "id")
+    ):
+        items.append(
+            WorkItem(
+                "action",
+                action.assessment,
+                action.title,
+                action.due_date,
+                reverse("assessments:action_detail", args=[action.pk]),
+                action,
+            )
+        )
+
+    def order(item: WorkItem):
+        return (
+            not item.is_overdue(today),
+            item.due_date is None,
+            item.due_date or dt.date.max,
+            item.title,
+        )
+
+    return sorted(items, key=order)
+
+
+def _assignment_progress(questionnaire: Questionnaire, assignment: Assignment) -> tuple[int, int]:
+    """(answered, applicable) among the questions an assignment covers."""
+    if assignment.section_id:
+        block = questionnaire.sections.get(assignment.section_id)
+        blocks = (
+            [q for s in block.walk() for p in s.provisions for q in p.questions] if block else []
+        )
+    else:
+        blocks = [b for b in [questionnaire.questions.get(assignment.question_id)] if b]
+    counted = [b for b in blocks if b.counts]
+    return sum(b.is_answered for b in counted), len(counted)
+
+
+def _loc(obj: Any, field_name: str) -> str:
+    """The Japanese or English text of a bilingual field, in the active language."""
+    from django.utils.translation import get_language
+
+    language = "en" if (get_language() or "ja").startswith("en") else "ja"
+    return getattr(obj, f"{field_name}_{language}", "") or getattr(obj, f"{field_name}_ja", "")
+
+
+# --- Remediation actions ---------------------------------------------------------------------
+
+from assessments.models import ACTION_OPEN_STATUSES, Action, ActionEvidence  # noqa: E402
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """The filters of an action plan; ``None`` means any. Example: ``status="open", overdue=True``."""
+
+    status: str | None = None
+    owner_id: int | None = None
+    overdue: bool = False
+    assessment_id: int | None = None
+
+
+def action_list(
+    *,
+    organisation: Organisation | None = None,
+    assessment: Assessment | None = None,
+    filters: ActionFilters | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Action]:
+    """The actions of an organisation or of one assessment, overdue first, then by due date.
+
+    Four queries whatever the number of actions (actions with owner, approver and assessment;
+    linked provisions; linked questions; evidence). The report's action-plan section calls
+    ``action_list(assessment=a)``.
+    """
+    from django.db.models import Case, IntegerField, Value, When
+
+    today = today or timezone.localdate()
+    filters = filters or ActionFilters()
+    actions = Action.objects.all()
+    if organisation is not None:
+        actions = actions.filter(organisation=organisation)
+    if assessment is not None:
+        actions = actions.filter(assessment=assessment)
+    if filters.status:
+        actions = actions.filter(status=filters.status)
+    if filters.owner_id:
+        actions = actions.filter(owner_id=filters.owner_id)
+    if filters.assessment_id:
+        actions = actions.filter(assessment_id=filters.assessment_id)
+    overdue = models_Q(status__in=ACTION_OPEN_STATUSES, due_date__lt=today)
+    if filters.overdue:
+        actions = actions.filter(overdue)
+    return (
+        actions.select_related("owner", "risk_approver", "assessment")
+        .prefetch_related(
+            Prefetch("provisions", queryset=Provision.objects.order_by("order", "id")),
+            Prefetch("questions", queryset=Question.objects.order_by("order", "id")),
+            Prefetch("evidence", queryset=ActionEvidence.objects.order_by("uploaded_at", "id")),
+        )
+        .annotate(
+            is_overdue=Case(
+                When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("-is_overdue", models_F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+def access_action(*, user: User, pk: int, write: bool = False) -> tuple[Action, MemberAccess]:
+    """An action of one of the user's organisations; 404 for missing and foreign ones alike.
+
+    Contributors and outsiders get 404 (they do not see action plans); with ``write=True``
+    an auditor gets 403. The returned access carries the member's rights.
+    """
+    action = (
+        Action.objects.select_related("organisation", "assessment", "owner", "risk_approver")
+        .filter(pk=pk)
+        .first()
+    )
+    membership = (
+        Membership.objects.filter(user=user, organisation_id=action.organisation_id).first()
+        if action is not None and user.is_authenticated
+        else None
+    )
+    if action is None or membership is None or not MemberAccess(membership).can_read_all:
+        raise Http404("No such action.")
+    if write and not MemberAccess(membership).can_write:
+        raise PermissionDenied("Auditors cannot change actions.")
+    return action, MemberAccess(membership)
+
+
+def access_action_evidence(*, user: User, pk: int, evidence_pk: int) -> ActionEvidence:
+    action, _access = access_action(user=user, pk=pk)
+    evidence = ActionEvidence.objects.filter(action=action, pk=evidence_pk).first()
+    if evidence is None:
+        raise Http404("No such file.")
+    return evidence
+
+
+def action_status_counts(*, actions: list[Action]) -> dict[str, int]:
+    """How many actions are in each status, plus ``overdue``; from rows already read."""
+    from assessments.models import ActionStatus
+
+    counts = {status: 0 for status in ActionStatus.values}
+    counts["overdue"] = 0
+    for action in actions:
+        counts[action.status] += 1
+        counts["overdue"] += bool(getattr(action, "is_overdue", 0))
+    return counts
+
+
+# --- Many questionnaires at once (portfolio dashboard) ---------------------------------------
+
+
+def questionnaire_build_many(*, assessments: list[Assessment]) -> dict[int, Questionnaire]:
+    """The questionnaires of many assessments, by assessment id, in a constant number of queries.
+
+    Pins, answers and evidence of all the assessments are read in three queries, framework
+    content once (then from memory); each questionnaire is then assembled as
+    :func:`questionnaire_build` does. Example: the 50 assessments of an organisation's
+    portfolio cost the same few queries as one.
+    """
+    if not assessments:
+        return {}
+    ids = [a.pk for a in assessments]
+    pins_by: dict[int, list[AssessmentFramework]] = defaultdict(list)
+    for pin in (
+        AssessmentFramework.objects.filter(assessment_id__in=ids)
+        .select_related("version", "framework")
+        .order_by("order", "id")
+    ):
+        pins_by[pin.assessment_id].append(pin)
+    versions = {pin.version_id: pin.version for pins in pins_by.values() for pin in pins}
+    # All the versions' content at once, split by version: no query per assessment, cached or not.
+    content: dict[int, tuple[list, list, list]] = {pk: ([], [], []) for pk in versions}
+    for index, rows in enumerate(version_content_list(versions=list(versions.values()))):
+        for row in rows:
+            content[row.version_id][index].append(row)
+    answers_by: dict[int, dict[int, Answer]] = defaultdict(dict)
+    for answer in Answer.objects.filter(assessment_id__in=ids):
+        answers_by[answer.assessment_id][answer.question_id] = answer
+    evidence_by: dict[int, dict[int, list[Evidence]]] = defaultdict(lambda: defaultdict(list))
+    for item in Evidence.objects.filter(answer__assessment_id__in=ids).select_related("answer"):
+        evidence_by[item.answer.assessment_id][item.answer_id].append(item)
+    result = {}
+    for assessment in assessments:
+        pins = pins_by.get(assessment.pk, [])
+        sections, provisions, questions = [], [], []
+        for pin in pins:
+            version_sections, version_provisions, version_questions = content[pin.version_id]
+            sections += version_sections
+            provisions += version_provisions
+            questions += version_questions
+        # Answers to an older version's questions (kept after an upgrade) are history, not shown.
+        question_ids = {q.pk for q in questions}
+        answers = {
+            qid: a for qid, a in answers_by.get(assessment.pk, {}).items() if qid in question_ids
+        }
+        result[assessment.pk] = _assemble(
+            assessment,
+            pins,
+            sections,
+            provisions,
+            questions,
+            answers,
+            evidence_by.get(assessment.pk, {}),
+        )
+    return result
+
+
+def action_counts_by_assessment(
+    *, assessment_ids: list[int], today: dt.date | None = None
+) -> dict[int, dict[str, int]]:
+    """Per assessment: how many actions are in each status, and how many are overdue (one query)."""
+    from django.db.models import Count
+
+    from assessments.models import ActionStatus
+
+    today = today or timezone.localdate()
+    counts: dict[int, dict[str, int]] = {
+        pk: {**{s: 0 for s in ActionStatus.values}, "overdue": 0} for pk in assessment_ids
+    }
+    rows = (
+        Action.objects.filter(assessment_id__in=assessment_ids)
+        .values("assessment_id", "status")
+        .annotate(
+            n=Count("id"),
+            late=Count("id", filter=models_Q(status__in=ACTION_OPEN_STATUSES, due_date__lt=today)),
+        )
+    )
+    for row in rows:
+        counts[row["assessment_id"]][row["status"]] += row["n"]
+        counts[row["assessment_id"]]["overdue"] += row["late"]
+    return counts
+
+
+# --- Questionnaire filters and search --------------------------------------------------------
+
+from django.db import connection  # noqa: E402
+
+from frameworks.severity import provision_severity  # noqa: E402
+
+
+@dataclass(frozen=True)
+class QuestionFilters:
+    """Which questions to show. Example: ``QuestionFilters(unanswered=True, severity="high")``
+    lists the high-severity questions still to answer; ``text="委託"`` adds a search."""
+
+    unanswered: bool = False
+    needs_review: bool = False
+    evidence_missing: bool = False
+    assigned_to_me: bool = False
+    severity: str = ""
+    text: str = ""
+
+    @property
+    def any(self) -> bool:
+        return any(
+            (
+                self.unanswered,
+                self.needs_review,
+                self.evidence_missing,
+                self.assigned_to_me,
+                self.severity,
+                self.text.strip(),
+            )
+        )
+
+
+def question_search_ids(*, assessment: Assessment, text: str) -> set[int]:
+    """Questions of the assessment whose prompt or help, or whose answer's comment,
+    justification or text, matches ``text``.
+
+    PostgreSQL full-text search (the ``simple`` configuration, which does not stem) where the
+    database is PostgreSQL, plus a substring match because Japanese has no spaces between
+    words; a case-insensitive substring match on SQLite.
+    """
+    text = text.strip()
+    if not text:
+        return set()
+    version_ids = [p.version_id for p in pins_of(assessment)]
+    question_match = (
+        models_Q(prompt_ja__icontains=text)
+        | models_Q(prompt_en__icontains=text)
+        | models_Q(help_ja__icontains=text)
+        | models_Q(help_en__icontains=text)
+    )
+    answer_match = (
+        models_Q(comment__icontains=text)
+        | models_Q(justification__icontains=text)
+        | models_Q(value__icontains=text)
+    )
+    questions = Question.objects.filter(version_id__in=version_ids)
+    answers = Answer.objects.filter(assessment=assessment)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(text, config="simple", search_type="websearch")
+        questions = questions.annotate(
+            document=SearchVector("prompt_en", "help_en", "prompt_ja", "help_ja", config="simple")
+        )
+        question_match |= models_Q(document=query)
+        answers = answers.annotate(
+            document=SearchVector("comment", "justification", config="simple")
+        )
+        answer_match |= models_Q(document=query)
+    ids = set(questions.filter(question_match).values_list("pk", flat=True))
+    ids |= set(answers.filter(answer_match).values_list("question_id", flat=True))
+    return ids
+
+
+def questionnaire_filter(
+    *,
+    questionnaire: Questionnaire,
+    filters: QuestionFilters,
+    assigned_ids: set[int] | frozenset[int] = frozenset(),
+    matching_ids: set[int] | None = None,
+) -> list[QuestionBlock]:
+    """The applicable, shown questions that pass every chosen filter, in questionnaire order.
+
+    ``assigned_ids`` are the questions assigned to the viewer (for "assigned to me");
+    ``matching_ids`` the result of :func:`question_search_ids` when a text is searched.
+    Severity is the provision's (``frameworks.severity``).
+    """
+    result = []
+    for block in questionnaire.questions.values():
+        question = block.question
+        if not block.counts:
+            continue
+        if filters.unanswered and block.is_answered:
+            continue
+        if filters.needs_review and not (block.answer and block.answer.needs_review):
+            continue
+        if filters.evidence_missing and not (question.evidence_expected and not block.evidence):
+            continue
+        if filters.assigned_to_me and question.pk not in assigned_ids:
+            continue
+        if filters.severity and (
+            provision_severity(
+                strength=question.provision.strength,
+                enforcement=question.provision.enforcement,
+            )
+            != filters.severity
+        ):
+            continue
+        if matching_ids is not None and question.pk not in matching_ids:
+            continue
+        result.append(block)
+    return result

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1110,3 +1111,493 @@ def review_comment_add(
         subject=question.urn,
     )
     return comment
+
+
+# --- Assignments -----------------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from django.utils.translation import gettext_noop  # noqa: E402
+
+from assessments.models import (  # noqa: E402
+    ACTION_OPEN_STATUSES,
+    Action,
+    ActionEvidence,
+    ActionStatus,
+    Assignment,
+)
+from frameworks.models import Provision, Section  # noqa: E402
+from portal.models import Membership, NotificationKind  # noqa: E402
+from portal.services import notify  # noqa: E402
+
+
+def _member_of(organisation: Organisation, user_id: int | None, field_name: str) -> User | None:
+    if user_id is None:
+        return None
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(organisation=organisation, user_id=user_id)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({field_name: _("Choose a member of the organisation.")})
+    return membership.user
+
+
+@transaction.atomic
+def assessment_plan_update(
+    *, actor: User, assessment: Assessment, owner_id: int | None, due_date: dt.date | None
+) -> Assessment:
+    """Set who answers for the assessment as a whole, and its due date."""
+    owner = _member_of(assessment.organisation, owner_id, "owner")
+    before = {
+        "owner": assessment.owner_id,
+        "due_date": assessment.due_date.isoformat() if assessment.due_date else None,
+    }
+    assessment.owner = owner
+    assessment.due_date = due_date
+    assessment.full_clean()
+    assessment.save(update_fields=["owner", "due_date", "updated_at"])
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSESSMENT_PLAN_CHANGED,
+        assessment=assessment,
+        before=before,
+        after={"owner": owner_id, "due_date": due_date.isoformat() if due_date else None},
+    )
+    return assessment
+
+
+def _assignment_title(assignment: Assignment) -> dict[str, str]:
+    if assignment.section_id:
+        section = assignment.section
+        ref = f"{section.ref} " if section.ref else ""
+        return {"ja": f"{ref}{section.title_ja}", "en": f"{ref}{section.title_en}"}
+    question = assignment.question
+    return {"ja": question.prompt_ja, "en": question.prompt_en or question.prompt_ja}
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor: User,
+    assessment: Assessment,
+    assignee_id: int,
+    section_id: int | None = None,
+    question_id: int | None = None,
+    due_date: dt.date | None = None,
+) -> Assignment:
+    """Give a member a section (with its subsections) or one question to answer, by a date.
+
+    The assignee is told (notification ``assignment``). Example: the engineer gets
+    "Chapter 3 Developers" of *FY2026 review*, due 2026-12-01.
+    """
+    assignee = _member_of(assessment.organisation, assignee_id, "assignee")
+    version_ids = list(assessment.pins.values_list("version_id", flat=True))
+    section = question = None
+    if section_id is not None:
+        section = Section.objects.filter(pk=section_id, version_id__in=version_ids).first()
+        if section is None:
+            raise ValidationError({"section": _("No such section in this assessment.")})
+    if question_id is not None:
+        question = Question.objects.filter(pk=question_id, version_id__in=version_ids).first()
+        if question is None:
+            raise ValidationError({"question": _("No such question in this assessment.")})
+    assignment = Assignment(
+        assessment=assessment,
+        assignee=assignee,
+        section=section,
+        question=question,
+        due_date=due_date,
+        assigned_by=actor,
+    )
+    assignment.full_clean()
+    assignment.save()
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSIGNMENT_CREATED,
+        assessment=assessment,
+        obj=assignment,
+        after={
+            "assignee": assignee.get_username(),
+            "section": section_id,
+            "question": question_id,
+            "due_date": due_date.isoformat() if due_date else None,
+        },
+    )
+    notify(
+        recipient=assignee,
+        kind=NotificationKind.ASSIGNMENT,
+        title=gettext_noop("Assigned to you: %(target)s (%(assessment)s)"),
+        body=gettext_noop("%(actor)s asked you to answer %(target)s of %(assessment)s."),
+        params={
+            "target": _assignment_title(assignment),
+            "assessment": assessment.name,
+            "actor": actor.get_username(),
+        },
+        url=reverse("assessments:mine", args=[assessment.pk]),
+        obj=assignment,
+        organisation=assessment.organisation,
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, actor: User, assignment: Assignment) -> None:
+    assessment = assignment.assessment
+    _audit(
+        actor=actor,
+        event=AuditEventType.ASSIGNMENT_DELETED,
+        assessment=assessment,
+        obj=assignment,
+        before={
+            "assignee": assignment.assignee_id,
+            "section": assignment.section_id,
+            "question": assignment.question_id,
+        },
+    )
+    assignment.delete()
+
+
+# --- Remediation actions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """The fields of an action a person sets; on update, ``None`` leaves a field as it is."""
+
+    title: str | None = None
+    description: str | None = None
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+    status: str | None = None
+    risk_justification: str | None = None
+    provision_ids: list[int] | None = None
+    question_ids: list[int] | None = None
+
+
+def _action_snapshot(action: Action) -> dict[str, Any]:
+    return {
+        "title": action.title,
+        "owner": action.owner_id,
+        "due_date": action.due_date.isoformat() if action.due_date else None,
+        "status": action.status,
+        "risk_justification": action.risk_justification,
+        "risk_approver": action.risk_approver_id,
+    }
+
+
+def _action_links(action: Action, data: ActionInput) -> None:
+    version_ids = (
+        list(action.assessment.pins.values_list("version_id", flat=True))
+        if action.assessment_id
+        else None
+    )
+    for field_name, model, ids in (
+        ("provisions", Provision, data.provision_ids),
+        ("questions", Question, data.question_ids),
+    ):
+        if ids is None:
+            continue
+        rows = model.objects.filter(pk__in=ids)
+        if version_ids is not None:
+            rows = rows.filter(version_id__in=version_ids)
+        rows = list(rows)
+        if len(rows) != len(set(ids)):
+            raise ValidationError({field_name: _("Link only items of this assessment.")})
+        getattr(action, field_name).set(rows)
+
+
+def _action_apply(action: Action, *, actor: User, data: ActionInput) -> None:
+    for name in ("title", "description", "risk_justification"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(action, name, value.strip())
+    if data.owner_id is not None:
+        action.owner = _member_of(action.organisation, data.owner_id, "owner")
+    if data.due_date is not None:
+        action.due_date = data.due_date
+    if data.status is not None and data.status != action.status:
+        if data.status not in ActionStatus.values:
+            raise ValidationError({"status": _("Unknown status.")})
+        if data.status == ActionStatus.RISK_ACCEPTED:
+            if not action.risk_justification:
+                raise ValidationError({"risk_justification": _("Say why the risk is accepted.")})
+            # The person accepting the risk approves it; only officers and admins may.
+            action.risk_approver = actor
+        action.status = data.status
+        action.closed_at = None if data.status in ACTION_OPEN_STATUSES else timezone.now()
+
+
+def _action_notify_owner(action: Action, actor: User) -> None:
+    if action.owner_id and action.owner_id != actor.pk:
+        notify(
+            recipient=action.owner,
+            kind=NotificationKind.ACTION,
+            title=gettext_noop("Action for you: %(title)s"),
+            params={"title": action.title},
+            url=reverse("assessments:action_detail", args=[action.pk]),
+            obj=action,
+            organisation=action.organisation,
+        )
+
+
+@transaction.atomic
+def action_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    data: ActionInput,
+    assessment: Assessment | None = None,
+) -> Action:
+    """Turn a gap into a remediation action: title, owner, due date, linked provisions/questions.
+
+    Example: ``action_create(actor=officer, organisation=acme, assessment=fy2026,
+    data=ActionInput(title="Approve the breach procedure", owner_id=legal.pk,
+    due_date=date(2026, 12, 1), question_ids=[q.pk]))``.
+    """
+    if assessment is not None and assessment.organisation_id != organisation.pk:
+        raise ValidationError({"assessment": _("No such assessment.")})
+    action = Action(organisation=organisation, assessment=assessment, created_by=actor)
+    _action_apply(action, actor=actor, data=data)
+    action.full_clean()
+    action.save()
+    _action_links(action, data)
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.ACTION_CREATED,
+        obj=action,
+        after=_action_snapshot(action),
+        organisation=organisation,
+        context=assessment,
+    )
+    _action_notify_owner(action, actor)
+    return action
+
+
+@transaction.atomic
+def action_update(*, actor: User, action: Action, data: ActionInput) -> Action:
+    """Change an action: reassign, reschedule, move its status, accept its risk (with a reason)."""
+    # Lock the action row only: PostgreSQL cannot lock the nullable (outer-joined) assessment.
+    action = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("organisation", "assessment")
+        .get(pk=action.pk)
+    )
+    before = _action_snapshot(action)
+    owner_before = action.owner_id
+    _action_apply(action, actor=actor, data=data)
+    action.full_clean()
+    action.save()
+    _action_links(action, data)
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.ACTION_UPDATED,
+        obj=action,
+        before=before,
+        after=_action_snapshot(action),
+        organisation=action.organisation,
+        context=action.assessment,
+    )
+    if action.owner_id != owner_before:
+        _action_notify_owner(action, actor)
+    return action
+
+
+@transaction.atomic
+def action_evidence_upload(*, actor: User, action: Action, upload: UploadedFile) -> ActionEvidence:
+    """Attach proof that an action is done; the same checks and storage as answer evidence."""
+    content_type, extension = evidence_type_check(upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    stored_name = f"{secrets.token_hex(16)}{extension}"
+    path = evidence_path(stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("xb") as out:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        evidence = ActionEvidence(
+            action=action,
+            original_name=Path(upload.name).name[:255],
+            stored_name=stored_name,
+            content_type=content_type,
+            size=size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+        )
+        evidence.full_clean()
+        evidence.save()
+        audit_record(
+            actor=actor,
+            event_type=AuditEventType.ACTION_EVIDENCE_UPLOADED,
+            obj=evidence,
+            after={"name": evidence.original_name, "sha256": evidence.sha256, "size": size},
+            organisation=action.organisation,
+            context=action.assessment,
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)  # nothing is kept when the upload fails half way
+        raise
+    return evidence
+
+
+def action_evidence_download_record(
+    *, actor: User, action: Action, evidence: ActionEvidence
+) -> None:
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.EVIDENCE_DOWNLOADED,
+        obj=evidence,
+        after={"name": evidence.original_name, "sha256": evidence.sha256},
+        organisation=action.organisation,
+        context=action.assessment,
+    )
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+#: A reminder goes out this many days before the due date.
+DUE_SOON_DAYS = 3
+
+
+def due_reminders_send(*, today: dt.date | None = None) -> int:
+    """The daily reminders: due soon (within ``DUE_SOON_DAYS``) and overdue, for assignments
+    still unanswered, assessments in progress (to their owner) and open actions. Returns how many notifications were created.
+
+    Each reminder is keyed by (recipient, kind, object, due date): running the task twice, or
+    every day, sends each reminder once (a new due date is a new reminder). Submitted
+    assessments and finished work are left alone.
+    """
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    sent = 0
+    assignments = list(
+        Assignment.objects.filter(
+            due_date__isnull=False,
+            due_date__lte=horizon,
+            assessment__status=AssessmentStatus.IN_PROGRESS,
+        ).select_related("assessment__organisation", "assignee", "section", "question")
+    )
+    by_assessment: dict[int, list[Assignment]] = {}
+    for assignment in assignments:
+        by_assessment.setdefault(assignment.assessment_id, []).append(assignment)
+    from assessments.selectors import assignment_question_ids
+
+    for items in by_assessment.values():
+        assessment = items[0].assessment
+        questionnaire = questionnaire_build(assessment=assessment)
+        covered = assignment_question_ids(assessment=assessment, assignments=items)
+        for assignment in items:
+            unanswered = [
+                qid
+                for qid in covered.get(assignment.pk, ())
+                if (block := questionnaire.questions.get(qid)) is not None
+                and block.counts
+                and not block.is_answered
+            ]
+            if not unanswered:
+                continue
+            overdue = assignment.due_date < today
+            with transaction.atomic():
+                sent += (
+                    notify(
+                        recipient=assignment.assignee,
+                        kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
+                        title=gettext_noop("Overdue: %(target)s (%(assessment)s)")
+                        if overdue
+                        else gettext_noop("Due on %(due)s: %(target)s (%(assessment)s)"),
+                        body=gettext_noop("%(count)s questions are still to answer."),
+                        params={
+                            "target": _assignment_title(assignment),
+                            "assessment": assessment.name,
+                            "due": assignment.due_date.isoformat(),
+                            "count": len(unanswered),
+                        },
+                        url=reverse("assessments:mine", args=[assessment.pk]),
+                        obj=assignment,
+                        organisation=assessment.organisation,
+                        day=assignment.due_date,
+                    )
+                    is not None
+                )
+    for assessment in Assessment.objects.filter(
+        status=AssessmentStatus.IN_PROGRESS,
+        due_date__isnull=False,
+        due_date__lte=horizon,
+        owner__isnull=False,
+    ).select_related("owner", "organisation"):
+        overdue = assessment.due_date < today
+        with transaction.atomic():
+            sent += (
+                notify(
+                    recipient=assessment.owner,
+                    kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
+                    title=gettext_noop("Overdue assessment: %(assessment)s")
+                    if overdue
+                    else gettext_noop("Assessment due on %(due)s: %(assessment)s"),
+                    params={"assessment": assessment.name, "due": assessment.due_date.isoformat()},
+                    url=reverse("assessments:detail", args=[assessment.pk]),
+                    obj=assessment,
+                    organisation=assessment.organisation,
+                    day=assessment.due_date,
+                )
+                is not None
+            )
+    for action in Action.objects.filter(
+        status__in=ACTION_OPEN_STATUSES,
+        due_date__isnull=False,
+        due_date__lte=horizon,
+        owner__isnull=False,
+    ).select_related("owner", "organisation"):
+        overdue = action.due_date < today
+        with transaction.atomic():
+            sent += (
+                notify(
+                    recipient=action.owner,
+                    kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
+                    title=gettext_noop("Overdue action: %(title)s")
+                    if overdue
+                    else gettext_noop("Action due on %(due)s: %(title)s"),
+                    params={"title": action.title, "due": action.due_date.isoformat()},
+                    url=reverse("assessments:action_detail", args=[action.pk]),
+                    obj=action,
+                    organisation=action.organisation,
+                    day=action.due_date,
+                )
+                is not None
+            )
+    return sent
+
+
+# --- A whole section not applicable ----------------------------------------------------------
+
+
+def section_not_applicable(
+    *, actor: User, assessment: Assessment, section_id: int, justification: str
+) -> list[Answer]:
+    """Mark every applicable question of a section (subsections included) not applicable, with
+    one justification, all or nothing (through :func:`answers_bulk_save`, so each answer gets its
+    revision and audit row). Example: "We do not transfer personal data abroad" for the APPI
+    chapter on cross-border transfers."""
+    from assessments.selectors import _section_question_ids, pins_of
+    from frameworks.selectors import version_content_list
+
+    justification = (justification or "").strip()
+    if not justification:
+        raise ValidationError({"justification": _("Say why the section does not apply.")})
+    sections, provisions, questions = version_content_list(
+        versions=[p.version for p in pins_of(assessment)]
+    )
+    covered = _section_question_ids(sections, provisions, questions).get(section_id)
+    if covered is None:
+        raise ValidationError({"section": _("No such section in this assessment.")})
+    questionnaire = questionnaire_build(assessment=assessment)
+    items = [
+        (qid, AnswerInput(not_applicable=True, justification=justification))
+        for qid, block in questionnaire.questions.items()
+        if qid in covered and block.counts
+    ]
+    return answers_bulk_save(actor=actor, assessment=assessment, items=items)

@@ -40,4 +40,36 @@ urlpatterns = [
         views.review_resolve,
         name="review_resolve",
     ),
+    # --- Assignments ---
+    path("my-work/", views.my_work, name="my_work"),
+    path("<id:pk>/mine/", views.mine, name="mine"),
+    path("<id:pk>/assignments/", views.assignments, name="assignments"),
+    path(
+        "<id:pk>/assignments/<id:assignment_pk>/delete/",
+        views.assignment_delete,
+        name="assignment_delete",
+    ),
+    path("<id:pk>/plan/", views.assessment_plan, name="plan"),
+    # --- Remediation actions ---
+    path("actions/", views.action_plan, name="action_plan"),
+    path("<id:pk>/actions/", views.assessment_actions, name="actions"),
+    path("actions/<id:action_pk>/", views.action_detail, name="action_detail"),
+    path(
+        "actions/<id:action_pk>/evidence/",
+        views.action_evidence_upload,
+        name="action_evidence_upload",
+    ),
+    path(
+        "actions/<id:action_pk>/evidence/<id:evidence_pk>/",
+        views.action_evidence_download,
+        name="action_evidence_download",
+    ),
+    # --- Questionnaire filters and search ---
+    path("<id:pk>/questions/", views.questions, name="questions"),
+    # --- A whole section not applicable ---
+    path(
+        "<id:pk>/sections/<id:section_pk>/not-applicable/",
+        views.section_not_applicable,
+        name="section_not_applicable",
+    ),
 ]

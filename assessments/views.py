@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +28,7 @@ from frameworks.choices import QuestionType
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import framework_versions_latest_published
 from portal.middleware import PRIVATE_NO_STORE
-from portal.selectors import membership_active_get
+from portal.selectors import MemberAccess, membership_active_get, staff_organisation_list
 
 
 def _assessment_url(assessment) -> str:
@@ -48,7 +48,16 @@ def _language() -> str:
 def dashboard(request):
     membership = membership_active_get(user=request.user, session=request.session)
     if membership is None:
+        if request.user.is_staff:
+            return render(
+                request,
+                "portal/staff_landing.html",
+                {"organisations": staff_organisation_list()},
+            )
         return render(request, "assessments/no_organisation.html", status=200)
+    member = MemberAccess(membership)
+    if not member.can_read_all:
+        return redirect("assessments:my_work")  # a contributor's work is what is assigned to them
     assessments = list(selectors.assessment_list(organisation=membership.organisation))
     rows = [
         (a, selectors.questionnaire_build(assessment=a, pins=list(a.pins.all())).progress)
@@ -56,6 +65,7 @@ def dashboard(request):
     ]
     context = {
         "membership": membership,
+        "member": member,
         "rows": rows,
         "can_create": selectors.membership_can_create_assessment(membership),
     }
@@ -229,6 +239,7 @@ def _question_fragment(
         for b in questionnaire.questions.values()
         if b.question.depends_on_urn == block.question.urn
         and b.question.version_id == block.question.version_id
+        and (not access.is_limited or access.may_answer(b.question.pk))
     ]
     context = {
         "access": access,
@@ -252,7 +263,9 @@ def _question_fragment(
 @login_required
 @require_POST
 def answer_save(request, pk: int, question_pk: int):
-    access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    access = selectors.access_assessment(
+        user=request.user, pk=pk, write=True, question_id=question_pk
+    )
     question = selectors.access_question(assessment=access.assessment, pk=question_pk)
     try:
         answer = services.answer_save(
@@ -288,7 +301,9 @@ def answer_save(request, pk: int, question_pk: int):
 @login_required
 @require_POST
 def evidence_upload(request, pk: int, question_pk: int):
-    access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    access = selectors.access_assessment(
+        user=request.user, pk=pk, write=True, question_id=question_pk
+    )
     question = selectors.access_question(assessment=access.assessment, pk=question_pk)
     upload = request.FILES.get("file")
     error = None
@@ -323,9 +338,8 @@ def evidence_upload(request, pk: int, question_pk: int):
 @login_required
 @require_POST
 def evidence_delete(request, pk: int, evidence_pk: int):
-    access = selectors.access_assessment(user=request.user, pk=pk, write=True)
-    evidence = selectors.access_evidence(
-        user=request.user, assessment=access.assessment, pk=evidence_pk
+    access, evidence = selectors.access_assessment_evidence(
+        user=request.user, pk=pk, evidence_pk=evidence_pk, write=True
     )
     question_id = evidence.answer.question_id
     try:
@@ -347,9 +361,8 @@ def evidence_delete(request, pk: int, evidence_pk: int):
 
 @login_required
 def evidence_download(request, pk: int, evidence_pk: int):
-    access = selectors.access_assessment(user=request.user, pk=pk)
-    evidence = selectors.access_evidence(
-        user=request.user, assessment=access.assessment, pk=evidence_pk
+    access, evidence = selectors.access_assessment_evidence(
+        user=request.user, pk=pk, evidence_pk=evidence_pk
     )
     return evidence_file_response(
         actor=request.user, assessment=access.assessment, evidence=evidence
@@ -756,3 +769,517 @@ def review_list(request, pk: int):
             "open_only": open_only,
         },
     )
+
+
+# --- Assignments and "My work" -----------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from django import forms  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+from portal.selectors import member_list  # noqa: E402
+
+
+def _parse_date(value: str | None, field_name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({field_name: _("Enter a date as YYYY-MM-DD.")}) from None
+
+
+def _parse_id(value: str | None, field_name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError({field_name: _("Choose an item from the list.")}) from None
+
+
+@login_required
+def my_work(request):
+    """What is assigned to me across assessments (sections, questions, actions), overdue first."""
+    today = timezone.localdate()
+    items = selectors.my_work_list(user=request.user, today=today)
+    return render(request, "assessments/my_work.html", {"items": items, "today": today})
+
+
+@login_required
+def mine(request, pk: int):
+    """The questions of one assessment assigned to me, and only those, to answer."""
+    access = selectors.access_assessment(user=request.user, pk=pk, limited=True)
+    question_ids = (
+        access.question_ids
+        if access.is_limited
+        else selectors.assigned_question_ids(assessment=access.assessment, user=request.user)
+    )
+    questionnaire = selectors.questionnaire_build(assessment=access.assessment)
+    blocks = [
+        b
+        for qid, b in questionnaire.questions.items()
+        if qid in question_ids and b.provision_applies
+    ]
+    context = {
+        "access": access,
+        "assessment": access.assessment,
+        "a_url": _assessment_url(access.assessment),
+        "blocks": blocks,
+        "editable": not access.assessment.is_locked and (access.is_limited or access.can_write),
+    }
+    return render(request, "assessments/mine.html", context)
+
+
+class AssignmentForm(forms.Form):
+    assignee = forms.TypedChoiceField(label=gettext_lazy("Member"), coerce=int)
+    target = forms.CharField(label=gettext_lazy("Section or question"))
+    due_date = forms.DateField(
+        label=gettext_lazy("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, members, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [(m.user_id, m.user.get_username()) for m in members]
+        self.fields["target"].widget = forms.Select(choices=targets)
+
+
+def _assignment_targets(questionnaire) -> list[tuple[str, str]]:
+    """Choices "s:<id>" for sections and "q:<id>" for questions, indented under their section."""
+    language = _language()
+    choices = []
+    for framework in questionnaire.frameworks:
+        for top in framework.sections:
+            for block in top.walk():
+                section = block.section
+                title = section.title_en if language.startswith("en") else section.title_ja
+                choices.append((f"s:{section.pk}", f"§ {section.ref} {title}".strip()))
+                for provision_block in block.provisions:
+                    for q in provision_block.questions:
+                        prompt = (
+                            q.question.prompt_en if language.startswith("en") else ""
+                        ) or q.question.prompt_ja
+                        choices.append((f"q:{q.question.pk}", f"    {prompt[:90]}"))
+    return choices
+
+
+@login_required
+def assignments(request, pk: int):
+    """Officers plan an assessment: its owner and due date, and who answers which section/question."""
+    access = selectors.access_assessment(user=request.user, pk=pk, write=request.method == "POST")
+    assessment = access.assessment
+    members = list(member_list(organisation=assessment.organisation))
+    questionnaire = selectors.questionnaire_build(assessment=assessment)
+    form = AssignmentForm(
+        request.POST or None, members=members, targets=_assignment_targets(questionnaire)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            kind, _sep, raw_id = form.cleaned_data["target"].partition(":")
+            try:
+                target_id = _parse_id(raw_id, "target")
+                services.assignment_create(
+                    actor=request.user,
+                    assessment=assessment,
+                    assignee_id=form.cleaned_data["assignee"],
+                    section_id=target_id if kind == "s" else None,
+                    question_id=target_id if kind == "q" else None,
+                    due_date=form.cleaned_data["due_date"],
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Assigned."))
+                return redirect("assessments:assignments", pk=pk)
+        status = 400
+    context = {
+        "access": access,
+        "assessment": assessment,
+        "members": members,
+        "assignments": selectors.assignment_list(assessment=assessment),
+        "form": form,
+        "today": timezone.localdate(),
+    }
+    return render(request, "assessments/assignments.html", context, status=status)
+
+
+@login_required
+@require_POST
+def assignment_delete(request, pk: int, assignment_pk: int):
+    access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    assignment = get_object_or_404(
+        selectors.assignment_list(assessment=access.assessment), pk=assignment_pk
+    )
+    services.assignment_delete(actor=request.user, assignment=assignment)
+    messages.success(request, _("Assignment removed."))
+    return redirect("assessments:assignments", pk=pk)
+
+
+@login_required
+@require_POST
+def assessment_plan(request, pk: int):
+    access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    try:
+        services.assessment_plan_update(
+            actor=request.user,
+            assessment=access.assessment,
+            owner_id=_parse_id(request.POST.get("owner"), "owner"),
+            due_date=_parse_date(request.POST.get("due_date"), "due_date"),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:assignments", pk=pk)
+    messages.success(request, _("Plan saved."))
+    return redirect("assessments:assignments", pk=pk)
+
+
+# --- Remediation actions -----------------------------------------------------------------------
+
+from assessments.downloads import action_evidence_file_response  # noqa: E402
+from assessments.models import ActionStatus  # noqa: E402
+
+
+class ActionFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any"))] + list(ActionStatus.choices),
+        required=False,
+    )
+    owner = forms.TypedChoiceField(
+        label=gettext_lazy("Owner"), coerce=int, required=False, empty_value=None
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("Anyone"))] + [
+            (m.user_id, m.user.get_username()) for m in members
+        ]
+
+    def filters(self, assessment_id: int | None = None) -> selectors.ActionFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return selectors.ActionFilters(
+            status=data.get("status") or None,
+            owner_id=data.get("owner"),
+            overdue=bool(data.get("overdue")),
+            assessment_id=assessment_id,
+        )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    description = forms.CharField(
+        label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    owner = forms.TypedChoiceField(
+        label=gettext_lazy("Owner"), coerce=int, required=False, empty_value=None
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    questions = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Questions with the gap"), coerce=int, required=False
+    )
+
+    def __init__(self, *args, members, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—")] + [
+            (m.user_id, m.user.get_username()) for m in members
+        ]
+        self.fields["questions"].choices = list(questions)
+
+    def action_input(self) -> services.ActionInput:
+        data = self.cleaned_data
+        return services.ActionInput(
+            title=data["title"],
+            description=data["description"],
+            owner_id=data["owner"],
+            due_date=data["due_date"],
+            question_ids=data["questions"],
+        )
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=ActionStatus.choices)
+    risk_justification = forms.CharField(
+        label=gettext_lazy("Why the risk is accepted"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    owner = forms.TypedChoiceField(
+        label=gettext_lazy("Owner"), coerce=int, required=False, empty_value=None
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—")] + [
+            (m.user_id, m.user.get_username()) for m in members
+        ]
+
+
+def _question_choices(questionnaire) -> list[tuple[int, str]]:
+    language = _language()
+    choices = []
+    for block in questionnaire.questions.values():
+        if not block.counts:
+            continue
+        q = block.question
+        prompt = (q.prompt_en if language.startswith("en") else "") or q.prompt_ja
+        choices.append((q.pk, f"{q.provision.ref} — {prompt[:90]}"))
+    return choices
+
+
+@login_required
+def action_plan(request):
+    """The action plan of the organisation I work in, with filters; overdue actions first."""
+    membership = membership_active_get(user=request.user, session=request.session)
+    if membership is None or not MemberAccess(membership).can_read_all:
+        raise Http404("No organisation.")
+    members = list(member_list(organisation=membership.organisation))
+    filter_form = ActionFilterForm(request.GET or None, members=members)
+    actions = list(
+        selectors.action_list(organisation=membership.organisation, filters=filter_form.filters())
+    )
+    context = {
+        "organisation": membership.organisation,
+        "actions": actions,
+        "counts": selectors.action_status_counts(actions=actions),
+        "filter_form": filter_form,
+        "assessment": None,
+        "today": timezone.localdate(),
+    }
+    return render(request, "assessments/action_plan.html", context)
+
+
+@login_required
+def assessment_actions(request, pk: int):
+    """One assessment's action plan; officers turn a gap (a question) into an action here."""
+    access = selectors.access_assessment(user=request.user, pk=pk, write=request.method == "POST")
+    assessment = access.assessment
+    members = list(member_list(organisation=assessment.organisation))
+    questionnaire = selectors.questionnaire_build(assessment=assessment)
+    initial = {}
+    if request.GET.get("question", "").isdigit():
+        initial["questions"] = [int(request.GET["question"])]
+    form = ActionForm(
+        request.POST or None,
+        members=members,
+        questions=_question_choices(questionnaire),
+        initial=initial,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                action = services.action_create(
+                    actor=request.user,
+                    organisation=assessment.organisation,
+                    assessment=assessment,
+                    data=form.action_input(),
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Action created."))
+                return redirect("assessments:action_detail", action_pk=action.pk)
+        status = 400
+    filter_form = ActionFilterForm(request.GET or None, members=members)
+    actions = list(selectors.action_list(assessment=assessment, filters=filter_form.filters()))
+    context = {
+        "access": access,
+        "organisation": assessment.organisation,
+        "assessment": assessment,
+        "actions": actions,
+        "counts": selectors.action_status_counts(actions=actions),
+        "filter_form": filter_form,
+        "form": form,
+        "today": timezone.localdate(),
+    }
+    return render(request, "assessments/action_plan.html", context, status=status)
+
+
+@login_required
+def action_detail(request, action_pk: int):
+    """One action: change its owner, due date and status (risk acceptance needs a reason)."""
+    action, member = selectors.access_action(
+        user=request.user, pk=action_pk, write=request.method == "POST"
+    )
+    members = list(member_list(organisation=action.organisation))
+    form = ActionUpdateForm(
+        request.POST or None,
+        members=members,
+        initial={
+            "status": action.status,
+            "risk_justification": action.risk_justification,
+            "owner": action.owner_id,
+            "due_date": action.due_date,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.action_update(
+                    actor=request.user,
+                    action=action,
+                    data=services.ActionInput(
+                        status=data["status"],
+                        risk_justification=data["risk_justification"],
+                        owner_id=data["owner"],
+                        due_date=data["due_date"],
+                    ),
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Action saved."))
+                return redirect("assessments:action_detail", action_pk=action.pk)
+        status = 400
+    action = selectors.action_list(organisation=action.organisation).get(pk=action.pk)
+    context = {
+        "action": action,
+        "member": member,
+        "form": form,
+        "today": timezone.localdate(),
+        "upload_error": request.GET.get("upload_error"),
+    }
+    return render(request, "assessments/action_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def action_evidence_upload(request, action_pk: int):
+    action, _member = selectors.access_action(user=request.user, pk=action_pk, write=True)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError({"file": _("Choose a file to upload.")})
+        services.action_evidence_upload(actor=request.user, action=action, upload=upload)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:action_detail", action_pk=action.pk)
+    messages.success(request, _("File attached."))
+    return redirect("assessments:action_detail", action_pk=action.pk)
+
+
+@login_required
+def action_evidence_download(request, action_pk: int, evidence_pk: int):
+    evidence = selectors.access_action_evidence(
+        user=request.user, pk=action_pk, evidence_pk=evidence_pk
+    )
+    return action_evidence_file_response(
+        actor=request.user, action=evidence.action, evidence=evidence
+    )
+
+
+# --- Questionnaire filters and search ----------------------------------------------------------
+
+
+class QuestionFilterForm(forms.Form):
+    unanswered = forms.BooleanField(label=gettext_lazy("Unanswered"), required=False)
+    needs_review = forms.BooleanField(label=gettext_lazy("Needs review"), required=False)
+    evidence_missing = forms.BooleanField(
+        label=gettext_lazy("Evidence expected but missing"), required=False
+    )
+    assigned_to_me = forms.BooleanField(label=gettext_lazy("Assigned to me"), required=False)
+    severity = forms.ChoiceField(
+        label=gettext_lazy("Severity"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("high", gettext_lazy("High")),
+            ("medium", gettext_lazy("Medium")),
+            ("low", gettext_lazy("Low")),
+            ("watch", gettext_lazy("Watch")),
+        ],
+    )
+    text = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
+
+    def filters(self) -> selectors.QuestionFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return selectors.QuestionFilters(
+            unanswered=bool(data.get("unanswered")),
+            needs_review=bool(data.get("needs_review")),
+            evidence_missing=bool(data.get("evidence_missing")),
+            assigned_to_me=bool(data.get("assigned_to_me")),
+            severity=data.get("severity") or "",
+            text=data.get("text") or "",
+        )
+
+
+@login_required
+def questions(request, pk: int):
+    """The questions of an assessment that pass the chosen filters, answerable in place."""
+    access = selectors.access_assessment(user=request.user, pk=pk)
+    form = QuestionFilterForm(request.GET or None)
+    filters = form.filters()
+    questionnaire = selectors.questionnaire_build(assessment=access.assessment)
+    blocks = []
+    if filters.any:
+        blocks = selectors.questionnaire_filter(
+            questionnaire=questionnaire,
+            filters=filters,
+            assigned_ids=selectors.assigned_question_ids(
+                assessment=access.assessment, user=request.user
+            )
+            if filters.assigned_to_me
+            else frozenset(),
+            matching_ids=selectors.question_search_ids(
+                assessment=access.assessment, text=filters.text
+            )
+            if filters.text.strip()
+            else None,
+        )
+    context = {
+        "access": access,
+        "assessment": access.assessment,
+        "a_url": _assessment_url(access.assessment),
+        "q": questionnaire,
+        "form": form,
+        "filtered": filters.any,
+        "blocks": blocks,
+        "editable": access.can_write and not access.assessment.is_locked,
+    }
+    return render(
+        request, "assessments/questions.html", context, status=400 if form.errors else 200
+    )
+
+
+# --- A whole section not applicable ------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def section_not_applicable(request, pk: int, section_pk: int):
+    access = selectors.access_assessment(user=request.user, pk=pk, write=True)
+    if access.is_limited:
+        raise PermissionDenied("Only officers mark whole sections not applicable.")
+    try:
+        services.section_not_applicable(
+            actor=request.user,
+            assessment=access.assessment,
+            section_id=section_pk,
+            justification=request.POST.get("justification", ""),
+        )
+    except services.BulkAnswerError as exc:
+        messages.error(request, " ".join(e["message"] for e in exc.errors))
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "section" in exc.message_dict:
+            raise Http404("No such section.") from None
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The section is marked not applicable."))
+    return redirect("assessments:section", pk=pk, section_pk=section_pk)

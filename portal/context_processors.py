@@ -1,4 +1,4 @@
-from portal.selectors import membership_active_get, membership_list
+from portal.selectors import MemberAccess, membership_active_get, membership_list
 
 
 def tenancy(request):
@@ -22,5 +22,22 @@ def tenancy(request):
     if cached is None:
         memberships = list(membership_list(user=user))
         active = membership_active_get(user=user, session=request.session, memberships=memberships)
-        cached = request._tenancy = {"memberships": memberships, "active_membership": active}
+        cached = request._tenancy = {
+            "memberships": memberships,
+            "active_membership": active,
+            "active_access": MemberAccess(active) if active else None,
+        }
     return cached
+
+
+def notifications(request):
+    """The number of unread notifications, for the bell in the header (none for htmx fragments)."""
+    from portal.selectors import notification_unread_count
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    headers = request.headers
+    if headers.get("HX-Request") and not headers.get("HX-Boosted"):
+        return {}
+    return {"unread_notifications": notification_unread_count(user=user)}

@@ -105,3 +105,5 @@ METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 #: Log level of Tekigo's own loggers (portal, frameworks, assessments, reports).
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+#: The public address of the site, for links in e-mails sent outside a request (reminders).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")

@@ -106,21 +106,156 @@ def audit_chain_verify() -> tuple[int, AuditChainBreak | None]:
 
 
 def access_organisation_settings(*, user: User, organisation_id: int) -> Organisation:
-    """The organisation whose report settings the user may change: its officers and staff.
+    """The organisation whose report settings the user may change: its admins, officers and staff.
 
     Anyone else (an auditor, a non-member) gets the same 404 as for a missing organisation.
     """
-    from portal.models import Role
-
     if user.is_staff:
         organisation = Organisation.objects.filter(pk=organisation_id).first()
     else:
         membership = (
             Membership.objects.select_related("organisation")
-            .filter(user=user, organisation_id=organisation_id, role=Role.OFFICER)
+            .filter(user=user, organisation_id=organisation_id)
             .first()
         )
-        organisation = membership.organisation if membership else None
+        allowed = membership is not None and MemberAccess(membership).can_write
+        organisation = membership.organisation if allowed else None
     if organisation is None:
         raise Http404("No such organisation.")
     return organisation
+
+
+# --- People and roles --------------------------------------------------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from portal.models import Invitation, Role  # noqa: E402
+
+
+@dataclass(frozen=True)
+class MemberAccess:
+    """What one member may do in their organisation: the one place where roles are compared.
+
+    Example: ``MemberAccess(membership).can_manage_members`` is True for an organisation admin
+    only; ``can_write`` for admins and officers; ``is_contributor`` marks a person who answers
+    only the questions assigned to them. ``assessments.selectors.AssessmentAccess`` builds on it.
+    """
+
+    membership: Membership
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    @property
+    def can_manage_members(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_write(self) -> bool:
+        """Create, scope, answer, submit, assign and plan actions in every assessment."""
+        return self.role in (Role.ADMIN, Role.OFFICER)
+
+    @property
+    def is_contributor(self) -> bool:
+        return self.role == Role.CONTRIBUTOR
+
+    @property
+    def is_auditor(self) -> bool:
+        """Reviews, returns and approves assessments; never changes answers."""
+        return self.role == Role.AUDITOR
+
+    @property
+    def can_read_all(self) -> bool:
+        """Sees every assessment of the organisation (everyone but contributors)."""
+        return self.role != Role.CONTRIBUTOR
+
+
+def access_member(*, user: User, organisation_id: int) -> MemberAccess:
+    """The user's rights in one organisation; the same 404 for a missing or foreign organisation."""
+    return MemberAccess(access_membership(user=user, organisation_id=organisation_id))
+
+
+def access_organisation_admin(*, user: User, organisation_id: int) -> MemberAccess:
+    """An organisation admin's rights; 404 for outsiders, 403 for members who are not admins."""
+    access = access_member(user=user, organisation_id=organisation_id)
+    if not access.can_manage_members:
+        raise PermissionDenied("Only organisation admins manage members.")
+    return access
+
+
+def member_list(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def invitation_list(*, organisation: Organisation) -> QuerySet[Invitation]:
+    """Invitations still waiting to be accepted (not accepted, not revoked, not expired)."""
+    return Invitation.objects.filter(
+        organisation=organisation,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at", "-id")
+
+
+def invitation_get_by_token(*, token: str) -> Invitation:
+    """The open invitation a link's token belongs to; 404 when unknown, used, revoked or expired."""
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_sha256=Invitation.digest(token))
+        .first()
+    )
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= timezone.now()
+    ):
+        raise Http404("This invitation link is not valid any more.")
+    return invitation
+
+
+def staff_organisation_list() -> QuerySet[Organisation]:
+    """Every organisation with its member count, for the staff landing page."""
+    from django.db.models import Count
+
+    return Organisation.objects.annotate(member_count=Count("memberships")).order_by("name")
+
+
+def invitation_has_account(*, invitation: Invitation) -> bool:
+    """Whether the invited address already has an account (which signs in, instead of a new one)."""
+    return User.objects.filter(username__iexact=invitation.email).exists()
+
+
+def organisation_ids_readable(*, user: User) -> QuerySet:
+    """Ids of the organisations whose every assessment the user may read (contributors excluded)."""
+    return (
+        Membership.objects.filter(user=user)
+        .exclude(role=Role.CONTRIBUTOR)
+        .values("organisation_id")
+    )
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+from portal.models import Notification, NotificationSettings  # noqa: E402
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def notification_settings_get(*, user: User) -> NotificationSettings:
+    """The user's choices; an unsaved default row (Japanese, every kind, e-mail) when none yet."""
+    return NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)

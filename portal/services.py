@@ -286,3 +286,309 @@ def organisation_report_settings_update(
         storage = organisation.logo.storage
         transaction.on_commit(lambda: storage.delete(old_logo))
     return organisation
+
+
+# --- People: invitations, roles, removal -------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.password_validation import validate_password  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.core.mail import send_mail  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from portal.models import Invitation, Membership, Role  # noqa: E402
+
+
+def _membership_snapshot(membership: Membership) -> dict[str, Any]:
+    return {"user": membership.user.get_username(), "role": membership.role}
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, organisation: Organisation, email: str, role: str, link_base: str
+) -> tuple[Invitation, str]:
+    """Invite ``email`` to ``organisation`` as ``role``; e-mails a one-time link after commit.
+
+    ``link_base`` is the absolute URL the token is appended to, e.g.
+    ``https://tekigo.example/accounts/invitations/``. Returns the row and the token (never stored).
+    """
+    email = (email or "").strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    token = Invitation.new_token()
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_sha256=Invitation.digest(token),
+        invited_by=actor,
+        expires_at=timezone.now() + dt.timedelta(days=Invitation.VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.INVITATION_CREATED,
+        obj=invitation,
+        after={"email": email, "role": role},
+        organisation=organisation,
+    )
+    context = {
+        "organisation": organisation.name,
+        "inviter": actor.get_username(),
+        "role": Role(role).label,
+        "link": f"{link_base}{token}/",
+        "days": Invitation.VALID_DAYS,
+    }
+    subject = _("You are invited to %(organisation)s on Tekigo") % context
+    body = render_to_string("portal/email/invitation.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            event_type=AuditEventType.INVITATION_REVOKED,
+            obj=invitation,
+            before={"revoked_at": None},
+            after={"revoked_at": invitation.revoked_at.isoformat()},
+            organisation=invitation.organisation,
+        )
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, user: User | None = None, password: str = ""
+) -> Membership:
+    """Use an invitation once: an existing (signed-in) ``user`` joins, or a new account is made.
+
+    A new account is named after the invited address and gets ``password`` (validated by
+    Django's password validators). A second use of the same link is refused.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ValidationError({"token": _("This invitation has already been used.")})
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError({"token": _("This invitation has expired.")})
+    if user is None:
+        if User.objects.filter(username__iexact=invitation.email).exists():
+            raise ValidationError(
+                {"token": _("An account with this address exists: sign in first.")}
+            )
+        user = User(username=invitation.email, email=invitation.email)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    elif (user.email or "").lower() != invitation.email:
+        raise ValidationError({"token": _("This invitation was sent to another address.")})
+    membership, _created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(
+        actor=user,
+        event_type=AuditEventType.INVITATION_ACCEPTED,
+        obj=invitation,
+        after=_membership_snapshot(membership),
+        organisation=invitation.organisation,
+    )
+    return membership
+
+
+def _refuse_last_admin(membership: Membership) -> None:
+    # An organisation without an admin could never manage its members again.
+    if (
+        membership.role == Role.ADMIN
+        and not Membership.objects.filter(
+            organisation_id=membership.organisation_id, role=Role.ADMIN
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError({"role": _("An organisation keeps at least one admin.")})
+
+
+@transaction.atomic
+def membership_role_change(*, actor: User, membership: Membership, role: str) -> Membership:
+    before = _membership_snapshot(membership)
+    if role != membership.role:
+        if role != Role.ADMIN:
+            _refuse_last_admin(membership)
+        membership.role = role
+        membership.full_clean()
+        membership.save(update_fields=["role"])
+        audit_record(
+            actor=actor,
+            event_type=AuditEventType.MEMBERSHIP_ROLE_CHANGED,
+            obj=membership,
+            before=before,
+            after=_membership_snapshot(membership),
+            organisation=membership.organisation,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    _refuse_last_admin(membership)
+    audit_record(
+        actor=actor,
+        event_type=AuditEventType.MEMBERSHIP_REMOVED,
+        obj=membership,
+        before=_membership_snapshot(membership),
+        organisation=membership.organisation,
+    )
+    membership.delete()
+
+
+def password_reset_record(*, user: User) -> None:
+    """Audit a password set through an e-mailed reset link (called by the reset-confirm page)."""
+    audit_record(actor=user, event_type=AuditEventType.PASSWORD_RESET, obj=user)
+
+
+def password_change_record(*, user: User) -> None:
+    """Audit a password changed by its signed-in owner (never the password itself)."""
+    audit_record(actor=user, event_type=AuditEventType.PASSWORD_CHANGED, obj=user)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+from django.db import IntegrityError  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+from portal.models import Notification, NotificationKind, NotificationSettings  # noqa: E402
+
+#: Text that differs by language: ``{"ja": "第2章", "en": "Chapter 2"}``.
+Bilingual = dict[str, str]
+
+
+def _in_language(value: Any, language: str) -> Any:
+    if isinstance(value, dict) and ("ja" in value or "en" in value):
+        return value.get(language) or value.get("ja") or value.get("en") or ""
+    return value
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: NotificationKind | str,
+    title: str,
+    body: str = "",
+    params: dict[str, Any] | None = None,
+    url: str = "",
+    obj: models.Model | None = None,
+    organisation: Organisation | None = None,
+    day: dt.date | None = None,
+) -> Notification | None:
+    """Tell ``recipient`` something, in the app and by e-mail, in the recipient's language.
+
+    ``title`` and ``body`` are untranslated message ids (mark them with ``gettext_noop``) with
+    ``%(name)s`` placeholders filled from ``params``; a ``{"ja": …, "en": …}`` param is taken in
+    the recipient's language. At most one notification per (recipient, kind, object, day):
+    calling again the same day returns None and sends nothing. Also None when the recipient
+    muted ``kind``. Example::
+
+        notify(recipient=officer, kind=NotificationKind.REPORT_READY,
+               title=gettext_noop("The report of %(assessment)s is ready"),
+               params={"assessment": assessment.name}, url=f"/reports/{report.pk}/", obj=report)
+
+    Other features call it with their own kind: auditor_query, auditor_reply,
+    assessment_returned, assessment_approved, report_ready, framework_version_published.
+    """
+    kind = NotificationKind(kind)
+    prefs = NotificationSettings.objects.filter(user=recipient).first()
+    if prefs is not None and kind.value in (prefs.muted_kinds or []):
+        return None
+    language = prefs.language if prefs is not None else settings.LANGUAGE_CODE
+    day = day or timezone.localdate()
+    target = f"{obj._meta.label_lower}:{obj.pk}" if obj is not None else "-"
+    key = f"{recipient.pk}:{kind.value}:{target}:{day.isoformat()}"[:200]
+    values = {name: _in_language(value, language) for name, value in (params or {}).items()}
+    with translation.override(language):
+        text_title = (_(title) % values) if values else _(title)
+        text_body = ((_(body) % values) if values else _(body)) if body else ""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=kind.value,
+                organisation=organisation,
+                title=text_title[:300],
+                body=text_body,
+                url=url,
+                key=key,
+            )
+    except IntegrityError:
+        return None  # already told today: re-running a task never sends twice
+    if recipient.email and (prefs is None or prefs.email):
+        pk = notification.pk
+        transaction.on_commit(lambda: notification_email_send(notification_id=pk))
+    return notification
+
+
+def notification_email_send(*, notification_id: int) -> None:
+    """E-mail one notification (once: ``emailed_at`` records it)."""
+    notification = (
+        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    )
+    if notification is None or notification.emailed_at is not None:
+        return
+    body = notification.body
+    if notification.url:
+        body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}".strip()
+    send_mail(
+        f"[Tekigo] {notification.title}",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [notification.recipient.email],
+        fail_silently=False,
+    )
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when ``notification_ids`` is None)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_settings_update(
+    *, user: User, language: str, muted_kinds: list[str], email: bool
+) -> NotificationSettings:
+    prefs, _created = NotificationSettings.objects.get_or_create(user=user)
+    before = {"language": prefs.language, "muted_kinds": prefs.muted_kinds, "email": prefs.email}
+    unknown = [k for k in muted_kinds if k not in NotificationKind.values]
+    if unknown:
+        raise ValidationError({"muted_kinds": _("Unknown kind: %(k)s") % {"k": unknown[0]}})
+    prefs.language = language
+    prefs.muted_kinds = sorted(set(muted_kinds))
+    prefs.email = email
+    prefs.full_clean()
+    prefs.save()
+    audit_record(
+        actor=user,
+        event_type=AuditEventType.NOTIFICATION_SETTINGS_CHANGED,
+        obj=prefs,
+        before=before,
+        after={"language": prefs.language, "muted_kinds": prefs.muted_kinds, "email": prefs.email},
+    )
+    return prefs

@@ -18,7 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", portal_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -49,6 +49,54 @@ urlpatterns += [
     path("livez", portal_views.livez, name="livez"),
     path("readyz", portal_views.readyz, name="readyz"),
     path("metrics", portal_metrics.metrics, name="metrics"),
+    # --- People ---
+    path("organisations/<int:org>/members/", portal_views.members, name="members"),
+    path(
+        "organisations/<int:org>/members/<int:pk>/role/",
+        portal_views.member_role,
+        name="member_role",
+    ),
+    path(
+        "organisations/<int:org>/members/<int:pk>/remove/",
+        portal_views.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "organisations/<int:org>/invitations/<int:pk>/revoke/",
+        portal_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "accounts/invitations/",
+        RedirectView.as_view(url="/", permanent=False),
+        name="invitation_accept_base",
+    ),
+    path(
+        "accounts/invitations/<str:token>/",
+        portal_views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path("accounts/notifications/", portal_views.notifications, name="notifications"),
+    path(
+        "accounts/password/reset/",
+        portal_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        portal_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        portal_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        portal_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]
 
 # The API answers errors as JSON, never with an HTML page.

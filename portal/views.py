@@ -221,3 +221,273 @@ def organisation_settings(request, pk: int):
         {"organisation": organisation, "form": form},
         status=status,
     )
+
+
+# --- People: members, invitations, password reset ----------------------------------------------
+
+from django.contrib.auth import login as auth_login  # noqa: E402
+from django.contrib.auth import views as auth_views  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.shortcuts import get_object_or_404  # noqa: E402
+from django.urls import reverse, reverse_lazy  # noqa: E402
+
+from portal import selectors as portal_selectors  # noqa: E402
+from portal import services as portal_services  # noqa: E402
+from portal.models import Invitation, Membership, Role  # noqa: E402
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address"), max_length=254)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+
+
+class AcceptForm(forms.Form):
+    password1 = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=gettext_lazy("Password (again)"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+def _add_errors(form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            field = (aliases or {}).get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def members(request, org: int):
+    """An organisation admin's page: members with their roles, open invitations, the invite form."""
+    access = portal_selectors.access_organisation_admin(user=request.user, organisation_id=org)
+    organisation = access.membership.organisation
+    form = InviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                portal_services.invitation_create(
+                    actor=request.user,
+                    organisation=organisation,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    link_base=request.build_absolute_uri(reverse("invitation_accept_base")),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Invitation sent."))
+                return redirect("members", org=org)
+        status = 400
+    context = {
+        "organisation": organisation,
+        "access": access,
+        "members": portal_selectors.member_list(organisation=organisation),
+        "invitations": portal_selectors.invitation_list(organisation=organisation),
+        "form": form,
+        "roles": Role.choices,
+    }
+    return render(request, "portal/members.html", context, status=status)
+
+
+@login_required
+@require_POST
+def member_role(request, org: int, pk: int):
+    access = portal_selectors.access_organisation_admin(user=request.user, organisation_id=org)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "organisation"),
+        pk=pk,
+        organisation=access.membership.organisation,
+    )
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role."))
+        return redirect("members", org=org)
+    try:
+        portal_services.membership_role_change(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Role changed."))
+    return redirect("members", org=org)
+
+
+@login_required
+@require_POST
+def member_remove(request, org: int, pk: int):
+    access = portal_selectors.access_organisation_admin(user=request.user, organisation_id=org)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "organisation"),
+        pk=pk,
+        organisation=access.membership.organisation,
+    )
+    try:
+        portal_services.membership_remove(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Member removed."))
+    return redirect("members", org=org)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, org: int, pk: int):
+    access = portal_selectors.access_organisation_admin(user=request.user, organisation_id=org)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("organisation"),
+        pk=pk,
+        organisation=access.membership.organisation,
+    )
+    portal_services.invitation_revoke(actor=request.user, invitation=invitation)
+    messages.success(request, _("Invitation revoked."))
+    return redirect("members", org=org)
+
+
+def invitation_accept(request, token: str):
+    """The one-time link: a new person sets a password; a signed-in person with the address joins."""
+    invitation = portal_selectors.invitation_get_by_token(token=token)
+    existing = not request.user.is_authenticated and portal_selectors.invitation_has_account(
+        invitation=invitation
+    )
+    form = AcceptForm(request.POST or None) if not request.user.is_authenticated else None
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                membership = portal_services.invitation_accept(
+                    invitation=invitation, user=request.user
+                )
+            elif form.is_valid():
+                membership = portal_services.invitation_accept(
+                    invitation=invitation, password=form.cleaned_data["password1"]
+                )
+                auth_login(
+                    request,
+                    membership.user,
+                    backend="django.contrib.auth.backends.ModelBackend",
+                )
+            else:
+                membership = None
+        except ValidationError as exc:
+            if form is not None:
+                _add_errors(form, exc, {"password": "password1"})
+            else:
+                messages.error(request, " ".join(exc.messages))
+            membership = None
+        if membership is not None:
+            request.session[portal_selectors.ACTIVE_ORGANISATION_SESSION_KEY] = (
+                membership.organisation_id
+            )
+            messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.organisation})
+            return redirect("/")
+        status = 400
+    response = render(
+        request,
+        "portal/invitation_accept.html",
+        {"invitation": invitation, "form": form, "existing": existing},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    # The token is in the URL: the site-wide "same-origin" referrer policy keeps it from other
+    # sites ("no-referrer" would make the form's Origin "null" and fail the CSRF check).
+    return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "portal/password_reset_form.html"
+    email_template_name = "portal/email/password_reset.txt"
+    subject_template_name = "portal/email/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "portal/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        portal_services.password_reset_record(user=form.user)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "portal/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with an audit row: every account change is recorded."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        portal_services.password_change_record(user=form.user)
+        return response
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+from portal.models import NotificationKind  # noqa: E402
+
+
+class NotificationSettingsForm(forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("Language of messages"), choices=())
+    kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("Tell me about"),
+        choices=NotificationKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    email = forms.BooleanField(label=gettext_lazy("Also by e-mail"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+
+
+@login_required
+def notifications(request):
+    """My notifications, newest first; opening the page marks them read. Also my choices."""
+    prefs = portal_selectors.notification_settings_get(user=request.user)
+    form = NotificationSettingsForm(
+        request.POST or None,
+        initial={
+            "language": prefs.language,
+            "kinds": [k for k in NotificationKind.values if k not in (prefs.muted_kinds or [])],
+            "email": prefs.email,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            chosen = set(form.cleaned_data["kinds"])
+            portal_services.notification_settings_update(
+                user=request.user,
+                language=form.cleaned_data["language"],
+                muted_kinds=[k for k in NotificationKind.values if k not in chosen],
+                email=form.cleaned_data["email"],
+            )
+            messages.success(request, _("Your choices are saved."))
+            return redirect("notifications")
+        status = 400
+    items = list(portal_selectors.notification_list(user=request.user)[:100])
+    portal_services.notification_mark_read(
+        user=request.user, notification_ids=[n.pk for n in items if n.read_at is None]
+    )
+    return render(
+        request, "portal/notifications.html", {"items": items, "form": form}, status=status
+    )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentStatus, QuestionReview
 from portal.models import Membership, User
+from portal.selectors import organisation_ids_readable
 from reports.models import Report, SignOff
 
 
@@ -25,7 +26,10 @@ def access_report(*, user: User, pk: int) -> Report:
     if (
         report is None
         or not user.is_authenticated
-        or not Membership.objects.filter(user=user, organisation_id=report.organisation_id).exists()
+        # Contributors see only the questions assigned to them, never reports.
+        or not organisation_ids_readable(user=user)
+        .filter(organisation_id=report.organisation_id)
+        .exists()
     ):
         raise Http404("No such report.")
     return report
@@ -44,7 +48,7 @@ def report_verify_get(*, user: User, sha256: str) -> Report | None:
 
     Reports of other organisations are indistinguishable from unknown hashes.
     """
-    organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
+    organisation_ids = organisation_ids_readable(user=user)
     return (
         Report.objects.filter(pdf_sha256=sha256.lower(), organisation_id__in=organisation_ids)
         .select_related("organisation", "assessment")

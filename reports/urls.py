@@ -36,4 +36,6 @@ urlpatterns += [
         views.assessment_reopen_approved,
         name="reopen",
     ),
+    # --- Portfolio dashboard ---
+    path("portfolio/", views.portfolio, name="portfolio"),
 ]

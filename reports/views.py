@@ -268,3 +268,24 @@ def evidence_pack_request(request, pk: int):
 def evidence_pack_download(request, pk: int):
     pack = selectors.access_evidence_pack(user=request.user, pk=pk)
     return evidence_pack_file_response(actor=request.user, pack=pack)
+
+
+# --- Portfolio dashboard ---------------------------------------------------------------------
+
+from django.http import Http404  # noqa: E402
+
+from portal.selectors import MemberAccess, membership_active_get  # noqa: E402
+from reports.dashboard import portfolio_get  # noqa: E402
+
+
+@login_required
+def portfolio(request):
+    """Where the organisation I work in stands, across its assessments and over time."""
+    membership = membership_active_get(user=request.user, session=request.session)
+    if membership is None or not MemberAccess(membership).can_read_all:
+        raise Http404("No organisation.")
+    return render(
+        request,
+        "reports/portfolio.html",
+        {"portfolio": portfolio_get(organisation=membership.organisation)},
+    )

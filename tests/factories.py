@@ -126,3 +126,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = "officer"
+
+
+# --- Programme: assignments and actions ---
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """Give ``assessment`` and ``assignee``, and a ``section`` or a ``question``."""
+
+    class Meta:
+        model = "assessments.Assignment"
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    """A remediation action of ``organisation`` (optionally of ``assessment``)."""
+
+    class Meta:
+        model = "assessments.Action"
+
+    title = factory.Sequence(lambda n: f"Action {n}")

@@ -57,6 +57,11 @@ class Assessment(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: Who answers for the assessment as a whole, and by when (see assessments.models.assignments).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -76,6 +76,24 @@ class AuditEventType(models.TextChoices):
     MEMBERSHIP_DELETED = "membership.deleted", _("Member removed")
     # --- Organisation settings ---
     ORGANISATION_UPDATED = "organisation.updated", _("Organisation settings changed")
+    # --- Programme: people, assignments, actions ---
+    INVITATION_CREATED = "invitation.created", _("Invitation sent")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", _("Role changed")
+    MEMBERSHIP_REMOVED = "membership.removed", _("Member removed from the organisation")
+    PASSWORD_RESET = "user.password_reset", _("Password reset")
+    PASSWORD_CHANGED = "user.password_changed", _("Password changed by the user")
+    NOTIFICATION_SETTINGS_CHANGED = (
+        "notification_settings.changed",
+        _("Notification settings changed"),
+    )
+    ASSESSMENT_PLAN_CHANGED = "assessment.plan_changed", _("Owner or due date changed")
+    ASSIGNMENT_CREATED = "assignment.created", _("Assigned")
+    ASSIGNMENT_DELETED = "assignment.deleted", _("Assignment removed")
+    ACTION_CREATED = "action.created", _("Action created")
+    ACTION_UPDATED = "action.updated", _("Action updated")
+    ACTION_EVIDENCE_UPLOADED = "action.evidence_uploaded", _("Action evidence uploaded")
 
 
 def audit_canonical(row) -> bytes:

@@ -42,10 +42,17 @@ def logo_validate(file) -> None:
 
 
 class Role(models.TextChoices):
-    """What a member may do in an organisation. Staff admins (``User.is_staff``) edit frameworks."""
+    """What a member may do in an organisation. Staff admins (``User.is_staff``) edit frameworks.
+
+    What each role may do is decided in one place, :class:`portal.selectors.MemberAccess`:
+    an admin manages members and does all an officer does; a contributor answers only the
+    questions assigned to them; an auditor reads.
+    """
 
     OFFICER = "officer", _("Compliance officer")
     AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Organisation admin")
+    CONTRIBUTOR = "contributor", _("Contributor")
 
 
 class Organisation(models.Model):

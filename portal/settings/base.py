@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.tenancy",
+                "portal.context_processors.notifications",
             ],
         },
     },
@@ -160,6 +161,7 @@ EMAIL_HOST_USER = env.EMAIL_HOST_USER
 EMAIL_HOST_PASSWORD = env.EMAIL_HOST_PASSWORD
 EMAIL_USE_TLS = env.EMAIL_USE_TLS
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
+SITE_URL = env.SITE_URL
 
 # --- Content-Security-Policy (django-csp): our own scripts and styles only ------------------------
 CONTENT_SECURITY_POLICY = {

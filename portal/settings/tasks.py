@@ -1,5 +1,6 @@
 """Celery, configured in one place. Imported by the environment settings modules."""
 
+from celery.schedules import crontab
 from kombu import Queue
 
 from portal import env
@@ -52,4 +53,9 @@ REPORT_RENDER_HARD_LIMIT = 180
 REPORT_STALE_AFTER_SECONDS = REPORT_RENDER_HARD_LIMIT + 60
 CELERY_BEAT_SCHEDULE = {
     "reports-requeue-stale": {"task": "reports.tasks.report_requeue_stale_task", "schedule": 60.0},
+    # Daily at 08:00 Tokyo time: due-soon and overdue reminders (never sent twice).
+    "assessments-due-reminders": {
+        "task": "assessments.tasks.due_reminders_send_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }

@@ -47,10 +47,11 @@ def test_a_report_survives_its_worker_being_killed_mid_render(transactional_db, 
     call_command(
         "seed_demo", verbosity=0
     )  # the full four-framework assessment: a render of about 2 s
+    from assessments.management.commands.seed_demo import DEMO_ASSESSMENT
     from assessments.models import Assessment
     from portal.models import User
 
-    assessment = Assessment.objects.get()
+    assessment = Assessment.objects.get(name=DEMO_ASSESSMENT)
     worker.start()
     report = report_request(
         actor=User.objects.get(username="officer"), assessment=assessment, language="en"

@@ -20,16 +20,20 @@ from tests.conftest import question_of
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
-ROLES = ["anonymous", "officer", "auditor", "intruder", "staff"]
+ROLES = ["anonymous", "officer", "auditor", "intruder", "staff", "orgadmin", "contributor"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
 OK, LOGIN, FORBIDDEN, MISSING, ADMIN_LOGIN = "ok", "login", "403", "404", "admin-login"
+# The organisation admin does all an officer does; the contributor, assigned the section holding
+# question {q}, reaches only that section's questions and their files: the rest is 403.
 MEMBERS_READ = {
     "anonymous": LOGIN,
     "officer": OK,
     "auditor": OK,
     "intruder": MISSING,
     "staff": MISSING,
+    "orgadmin": OK,
+    "contributor": FORBIDDEN,
 }
 MEMBERS_WRITE = {
     "anonymous": LOGIN,
@@ -37,8 +41,18 @@ MEMBERS_WRITE = {
     "auditor": FORBIDDEN,
     "intruder": MISSING,
     "staff": MISSING,
+    "orgadmin": OK,
+    "contributor": FORBIDDEN,
 }
-SIGNED_IN = {"anonymous": LOGIN, "officer": OK, "auditor": OK, "intruder": OK, "staff": OK}
+SIGNED_IN = {
+    "anonymous": LOGIN,
+    "officer": OK,
+    "auditor": OK,
+    "intruder": OK,
+    "staff": OK,
+    "orgadmin": OK,
+    "contributor": OK,
+}
 PUBLIC = {role: OK for role in ROLES}
 STAFF_ONLY_UI = {
     "anonymous": ADMIN_LOGIN,
@@ -46,6 +60,8 @@ STAFF_ONLY_UI = {
     "auditor": ADMIN_LOGIN,
     "intruder": ADMIN_LOGIN,
     "staff": OK,
+    "orgadmin": ADMIN_LOGIN,
+    "contributor": ADMIN_LOGIN,
 }
 STAFF_ONLY_API = {
     "anonymous": LOGIN,
@@ -53,7 +69,28 @@ STAFF_ONLY_API = {
     "auditor": FORBIDDEN,
     "intruder": FORBIDDEN,
     "staff": OK,
+    "orgadmin": FORBIDDEN,
+    "contributor": FORBIDDEN,
 }
+#: The contributor's own questions (the section holding {q}): they read and answer them.
+ASSIGNED_READ = {**MEMBERS_READ, "contributor": OK}
+ASSIGNED_WRITE = {**MEMBERS_WRITE, "contributor": OK}
+#: Action plans: read by every member but contributors (404: they do not see plans at all).
+ACTIONS_READ = {**MEMBERS_READ, "contributor": MISSING}
+ACTIONS_WRITE = {**MEMBERS_WRITE, "contributor": MISSING}
+#: People management: organisation admins only.
+ADMINS_ONLY = {
+    "anonymous": LOGIN,
+    "officer": FORBIDDEN,
+    "auditor": FORBIDDEN,
+    "intruder": MISSING,
+    "staff": MISSING,
+    "orgadmin": OK,
+    "contributor": FORBIDDEN,
+}
+EVERYONE = {role: OK for role in ROLES}
+#: Reports are found only by members who read the whole assessment: 404 for a contributor.
+REPORTS_READ = {**MEMBERS_READ, "contributor": MISSING}
 
 #: Auditors review, return and approve; officers may not (403).
 REVIEWERS = {
@@ -62,6 +99,8 @@ REVIEWERS = {
     "auditor": OK,
     "intruder": MISSING,
     "staff": MISSING,
+    "orgadmin": FORBIDDEN,
+    "contributor": FORBIDDEN,
 }
 REVIEWERS_409 = {**REVIEWERS, "auditor": "409"}
 
@@ -90,7 +129,53 @@ def world(assessment, officer, auditor, other_officer):
     from assessments.selectors import questionnaire_build
 
     section = questionnaire_build(assessment=assessment).frameworks[0].sections[0].section
+    # --- Programme roles: an organisation admin; a contributor assigned the section of {q}.
+    from assessments.services import ActionInput, action_create, assignment_create
+    from portal.models import Invitation, Membership
+    from portal.services import invitation_create
+    from tests.factories import MembershipFactory
+
+    orgadmin = MembershipFactory(
+        user__username="orgadmin", organisation=assessment.organisation, role="admin"
+    ).user
+    contributor = MembershipFactory(
+        user__username="contributor", organisation=assessment.organisation, role="contributor"
+    ).user
+    assignment_create(
+        actor=officer,
+        assessment=assessment,
+        assignee_id=contributor.pk,
+        section_id=question.provision.section_id,
+    )
+    other_assignment = assignment_create(
+        actor=officer, assessment=assessment, assignee_id=officer.pk, question_id=question.pk
+    )
+    action = action_create(
+        actor=officer,
+        organisation=assessment.organisation,
+        assessment=assessment,
+        data=ActionInput(title="Write the contact policy", question_ids=[question.pk]),
+    )
+    from assessments.services import action_evidence_upload
+
+    action_evidence = action_evidence_upload(
+        actor=officer, action=action, upload=SimpleUploadedFile("done.pdf", PDF)
+    )
+    invitation, token = invitation_create(
+        actor=orgadmin,
+        organisation=assessment.organisation,
+        email="new@acme.example",
+        role="officer",
+        link_base="/",
+    )
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
     return {
+        "asg": other_assignment.pk,
+        "act": action.pk,
+        "ae": action_evidence.pk,
+        "m": Membership.objects.get(user=auditor).pk,
+        "inv": invitation.pk,
+        "token": token,
         "a": assessment.pk,
         "q": question.pk,
         "e": evidence.pk,
@@ -102,6 +187,7 @@ def world(assessment, officer, auditor, other_officer):
         "pin": assessment.pins.get().pk,
         "org": assessment.organisation_id,
         "code": Report.objects.get(pk=report.pk).verification_code,
+        "officer": officer.pk,
     }
 
 
@@ -113,21 +199,26 @@ UI = [
     ("POST", "/frameworks/versions/{v}/clone/", {"version": "9.9"}, STAFF_ONLY_UI),
     ("POST", "/frameworks/versions/{v}/retire/", {}, STAFF_ONLY_UI),
     ("GET", "/assessments/", None, SIGNED_IN),
-    ("GET", "/assessments/new/", None, {**SIGNED_IN, "auditor": FORBIDDEN, "staff": MISSING}),
+    (
+        "GET",
+        "/assessments/new/",
+        None,
+        {**SIGNED_IN, "auditor": FORBIDDEN, "staff": MISSING, "contributor": FORBIDDEN},
+    ),
     ("GET", "/assessments/{a}/", None, MEMBERS_READ),
     ("GET", "/assessments/{a}/scoping/", None, MEMBERS_READ),
     ("GET", "/assessments/{a}/sections/{s}/", None, MEMBERS_READ),
     ("GET", "/assessments/{a}/history/", None, MEMBERS_READ),
-    ("GET", "/assessments/{a}/evidence/{e}/", None, MEMBERS_READ),
+    ("GET", "/assessments/{a}/evidence/{e}/", None, ASSIGNED_READ),
     ("GET", "/assessments/{a}/upgrade/{pin}/", None, MEMBERS_READ),
     (
         "POST",
         "/assessments/{a}/questions/{q}/answer/",
         {"type": "yes_no_partial", "value": "no", "revision": "1"},
-        MEMBERS_WRITE,
+        ASSIGNED_WRITE,
     ),
-    ("POST", "/assessments/{a}/questions/{q}/evidence/", "file", MEMBERS_WRITE),
-    ("POST", "/assessments/{a}/evidence/{e}/delete/", {}, MEMBERS_WRITE),
+    ("POST", "/assessments/{a}/questions/{q}/evidence/", "file", ASSIGNED_WRITE),
+    ("POST", "/assessments/{a}/evidence/{e}/delete/", {}, ASSIGNED_WRITE),
     (
         "POST",
         "/assessments/{a}/scoping/",
@@ -139,8 +230,8 @@ UI = [
     ("POST", "/assessments/{a}/upgrade/{pin}/", {"target": "0"}, MEMBERS_WRITE),
     ("POST", "/assessments/{a}/reports/", {"language": "ja"}, MEMBERS_READ),
     ("GET", "/assessments/{a}/reports/panel/", None, MEMBERS_READ),
-    ("GET", "/reports/{r}/", None, MEMBERS_READ),
-    ("GET", "/reports/{r}/download/", None, MEMBERS_READ),
+    ("GET", "/reports/{r}/", None, REPORTS_READ),
+    ("GET", "/reports/{r}/download/", None, REPORTS_READ),
     ("GET", "/reports/verify/", None, SIGNED_IN),
     ("GET", "/accounts/tokens/", None, SIGNED_IN),
     ("GET", "/admin/", None, STAFF_ONLY_UI),
@@ -166,6 +257,46 @@ UI = [
     ("GET", "/assessments/{a}/approve/", None, REVIEWERS),
     ("POST", "/assessments/{a}/approve/", {"statement": "OK", "language": "en"}, REVIEWERS),
     ("POST", "/assessments/{a}/approval/reopen/", {"reason": "Fix"}, MEMBERS_WRITE),
+    # --- Programme: people, assignments, actions, notifications ---
+    ("GET", "/organisations/{org}/members/", None, ADMINS_ONLY),
+    (
+        "POST",
+        "/organisations/{org}/members/",
+        {"email": "z@acme.example", "role": "officer"},
+        ADMINS_ONLY,
+    ),
+    ("POST", "/organisations/{org}/members/{m}/role/", {"role": "officer"}, ADMINS_ONLY),
+    ("POST", "/organisations/{org}/members/{m}/remove/", {}, ADMINS_ONLY),
+    ("POST", "/organisations/{org}/invitations/{inv}/revoke/", {}, ADMINS_ONLY),
+    ("GET", "/accounts/invitations/{token}/", None, EVERYONE),
+    ("GET", "/accounts/password/reset/", None, EVERYONE),
+    ("GET", "/accounts/notifications/", None, SIGNED_IN),
+    ("GET", "/assessments/my-work/", None, SIGNED_IN),
+    ("GET", "/assessments/{a}/mine/", None, ASSIGNED_READ),
+    ("GET", "/assessments/{a}/assignments/", None, MEMBERS_READ),
+    (
+        "POST",
+        "/assessments/{a}/assignments/",
+        {"assignee": "{officer}", "target": "q:{q}"},
+        MEMBERS_WRITE,
+    ),
+    ("POST", "/assessments/{a}/assignments/{asg}/delete/", {}, MEMBERS_WRITE),
+    ("POST", "/assessments/{a}/plan/", {"due_date": "2026-12-01"}, MEMBERS_WRITE),
+    ("GET", "/assessments/actions/", None, {**ACTIONS_READ, "intruder": OK}),
+    ("GET", "/assessments/{a}/actions/", None, MEMBERS_READ),
+    ("POST", "/assessments/{a}/actions/", {"title": "Fix it"}, MEMBERS_WRITE),
+    ("GET", "/assessments/actions/{act}/", None, ACTIONS_READ),
+    ("POST", "/assessments/actions/{act}/", {"status": "in_progress"}, ACTIONS_WRITE),
+    ("POST", "/assessments/actions/{act}/evidence/", "file", ACTIONS_WRITE),
+    ("GET", "/assessments/actions/{act}/evidence/{ae}/", None, ACTIONS_READ),
+    ("GET", "/portfolio/", None, {**ACTIONS_READ, "intruder": OK}),
+    ("GET", "/assessments/{a}/questions/?unanswered=on&text=contact", None, MEMBERS_READ),
+    (
+        "POST",
+        "/assessments/{a}/sections/{s}/not-applicable/",
+        {"justification": "Out of scope"},
+        MEMBERS_WRITE,
+    ),
 ]
 
 API = [
@@ -179,16 +310,16 @@ API = [
     ("GET", "/api/v1/organisations/", None, SIGNED_IN),
     ("GET", "/api/v1/assessments/", None, SIGNED_IN),
     ("GET", "/api/v1/assessments/{a}/", None, MEMBERS_READ),
-    ("GET", "/api/v1/assessments/{a}/answers/", None, MEMBERS_READ),
+    ("GET", "/api/v1/assessments/{a}/answers/", None, ASSIGNED_READ),
     ("GET", "/api/v1/assessments/{a}/comments/", None, MEMBERS_READ),
     ("GET", "/api/v1/assessments/{a}/history/", None, MEMBERS_READ),
-    ("GET", "/api/v1/assessments/{a}/questions/{q}/evidence/", None, MEMBERS_READ),
-    ("GET", "/api/v1/assessments/{a}/evidence/{e}/download/", None, MEMBERS_READ),
+    ("GET", "/api/v1/assessments/{a}/questions/{q}/evidence/", None, ASSIGNED_READ),
+    ("GET", "/api/v1/assessments/{a}/evidence/{e}/download/", None, ASSIGNED_READ),
     (
         "POST",
         "/api/v1/assessments/{a}/answers/",
         {"items": [{"question": "{q}", "value": "no"}]},
-        MEMBERS_WRITE,
+        ASSIGNED_WRITE,
     ),
     (
         "PUT",
@@ -196,19 +327,29 @@ API = [
         {"scoping": {"roles": ["ai_provider"]}},
         MEMBERS_WRITE,
     ),
-    ("POST", "/api/v1/assessments/{a}/submit/", {}, {**MEMBERS_WRITE, "officer": "400"}),
-    ("POST", "/api/v1/assessments/{a}/reopen/", {}, {**MEMBERS_WRITE, "officer": "409"}),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/submit/",
+        {},
+        {**MEMBERS_WRITE, "officer": "400", "orgadmin": "400"},
+    ),
+    (
+        "POST",
+        "/api/v1/assessments/{a}/reopen/",
+        {},
+        {**MEMBERS_WRITE, "officer": "409", "orgadmin": "409"},
+    ),
     (
         "POST",
         "/api/v1/assessments/{a}/upgrade/",
         {"framework": "urn:tekigo:fw:example-act"},
-        {**MEMBERS_WRITE, "officer": "409"},
+        {**MEMBERS_WRITE, "officer": "409", "orgadmin": "409"},
     ),
-    ("POST", "/api/v1/assessments/{a}/questions/{q}/evidence/", "file", MEMBERS_WRITE),
+    ("POST", "/api/v1/assessments/{a}/questions/{q}/evidence/", "file", ASSIGNED_WRITE),
     ("GET", "/api/v1/assessments/{a}/reports/", None, MEMBERS_READ),
     ("POST", "/api/v1/assessments/{a}/reports/", {"language": "en"}, MEMBERS_READ),
-    ("GET", "/api/v1/reports/{r}/", None, MEMBERS_READ),
-    ("GET", "/api/v1/reports/{r}/download/", None, MEMBERS_READ),
+    ("GET", "/api/v1/reports/{r}/", None, REPORTS_READ),
+    ("GET", "/api/v1/reports/{r}/download/", None, REPORTS_READ),
     ("GET", "/api/v1/reports/verify/?sha256=" + "0" * 64, None, SIGNED_IN),
     # --- Reviews --- (a draft: what the roles may do reaches the state check, 409)
     ("POST", "/api/v1/assessments/{a}/return/", {"reason": "Queries"}, REVIEWERS_409),
@@ -224,7 +365,7 @@ API = [
         "POST",
         "/api/v1/assessments/{a}/questions/{q}/comments/",
         {"text": "Reply"},
-        {**MEMBERS_READ, "officer": "409", "auditor": "409"},
+        {**MEMBERS_READ, "officer": "409", "auditor": "409", "orgadmin": "409"},
     ),
     ("POST", "/api/v1/assessments/{a}/questions/{q}/resolve/", {}, REVIEWERS_409),
     (
@@ -237,8 +378,13 @@ API = [
         "POST",
         "/api/v1/assessments/{a}/approval/reopen/",
         {"reason": "Fix"},
-        {**MEMBERS_WRITE, "officer": "409"},
+        {**MEMBERS_WRITE, "officer": "409", "orgadmin": "409"},
     ),
+    # --- Programme: remediation actions ---
+    ("GET", "/api/v1/actions/", None, SIGNED_IN),
+    ("POST", "/api/v1/actions/", {"assessment": "{a}", "title": "Fix it"}, MEMBERS_WRITE),
+    ("GET", "/api/v1/actions/{act}/", None, ACTIONS_READ),
+    ("PATCH", "/api/v1/actions/{act}/", {"status": "in_progress"}, ACTIONS_WRITE),
 ]
 
 
@@ -278,6 +424,8 @@ def _request(client, method, url, data, world, api):
         data = _fill(data, world)
         if api and data and "items" in data:
             data["items"][0]["question"] = int(data["items"][0]["question"])
+        if api and data and "assessment" in data:
+            data["assessment"] = int(data["assessment"])
         kwargs = {"format": "json"} if api else {}
     with mock.patch.object(report_render_task, "apply_async"):  # the broker is an edge of the world
         return (
@@ -352,7 +500,8 @@ IN_REVIEW_API = [
         "POST",
         "/api/v1/assessments/{a}/answers/",
         {"items": [{"question": "{q}", "value": "no"}]},
-        {**MEMBERS_WRITE, "officer": "409"},
+        # The contributor is assigned {q}: like the writers, they meet the lock (409).
+        {**MEMBERS_WRITE, "officer": "409", "orgadmin": "409", "contributor": "409"},
     ),
     ("POST", "/api/v1/assessments/{a}/approve/", {"statement": "OK", "language": "en"}, REVIEWERS),
     ("POST", "/api/v1/assessments/{a}/return/", {"reason": "Queries"}, REVIEWERS),
