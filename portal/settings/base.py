@@ -76,6 +76,23 @@ TEMPLATES = [
 ]
 
 
+def _pool_options() -> dict:
+    """psycopg_pool.ConnectionPool arguments, e.g. ``{"min_size": 2, "max_size": 10, "timeout": 10}``.
+
+    Django adds ``check=ConnectionPool.check_connection`` itself when CONN_HEALTH_CHECKS is on.
+    """
+    if not 0 <= env.DB_POOL_MIN_SIZE <= env.DB_POOL_MAX_SIZE or env.DB_POOL_MAX_SIZE < 1:
+        raise ImproperlyConfigured(
+            "DB_POOL_MIN_SIZE and DB_POOL_MAX_SIZE need 0 <= min <= max and max >= 1, not "
+            f"{env.DB_POOL_MIN_SIZE} and {env.DB_POOL_MAX_SIZE}."
+        )
+    return {
+        "min_size": env.DB_POOL_MIN_SIZE,
+        "max_size": env.DB_POOL_MAX_SIZE,
+        "timeout": env.DB_POOL_TIMEOUT,
+    }
+
+
 def _database_from_url(url: str | None) -> dict:
     """``postgres://user:pass@host:5432/name`` or ``sqlite:///path``; none means the embedded SQLite."""
     if not url:
@@ -93,7 +110,13 @@ def _database_from_url(url: str | None) -> dict:
             "PASSWORD": parsed.password or "",
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": 60,
+            # The pool owns connection reuse, so Django must close (= give back) after each
+            # request: CONN_MAX_AGE 0. With CONN_HEALTH_CHECKS the pool tests a connection
+            # before handing it out, so connections cut by a PostgreSQL restart are replaced
+            # instead of failing the next request.
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {"pool": _pool_options()},
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path}
