@@ -9,7 +9,6 @@ Every step checks the row's status, so a duplicate or repeated task is harmless.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import secrets
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Assessment
 from portal.models import AuditEventType, User
 from portal.services import audit_record
+from portal.storage import file_storage, stored_file_delete, stored_file_save, stored_key
 from reports.analysis import gap_analysis_compute, snapshot_sha256
 from reports.models import Report, ReportLanguage, ReportStatus
 from reports.rendering import report_html_render, report_pdf_render
@@ -33,8 +33,12 @@ from reports.rendering import report_html_render, report_pdf_render
 logger = logging.getLogger(__name__)
 
 
+REPORTS_FOLDER = "reports"
+
+
 def report_path(name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "reports" / name
+    """The PDF on the local disk: only for the filesystem storage (tests, tools)."""
+    return Path(file_storage().path(stored_key(REPORTS_FOLDER, name)))
 
 
 def report_meta(report: Report) -> dict[str, str]:
@@ -145,11 +149,9 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
         for_pdf=True,
     )
     pdf = report_pdf_render(html=html)
-    name = f"{secrets.token_hex(16)}.pdf"
-    path = report_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pdf.content)
-    digest = hashlib.sha256(pdf.content).hexdigest()
+    name, digest, _size = stored_file_save(
+        folder=REPORTS_FOLDER, name=f"{secrets.token_hex(16)}.pdf", content=pdf.content
+    )
     with transaction.atomic():
         updated = Report.objects.filter(
             pk=report_id, status=ReportStatus.RENDERING, worker=worker
@@ -163,7 +165,7 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
             render_seconds=round(pdf.seconds, 3),
         )
         if not updated:  # another worker took over meanwhile; keep its result
-            path.unlink(missing_ok=True)
+            stored_file_delete(REPORTS_FOLDER, name)
             return Report.objects.get(pk=report_id)
         report.refresh_from_db()
         _audit(

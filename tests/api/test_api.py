@@ -326,3 +326,4 @@ def test_evidence_downloads_through_the_api_are_never_rendered_by_the_browser(wo
         response["X-Content-Type-Options"] == "nosniff"
         and "sandbox" in response["Content-Security-Policy"]
     )
+    assert response["Cache-Control"] == "private, no-store"
