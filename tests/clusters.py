@@ -223,3 +223,30 @@ def manage(env: dict[str, str], *args: str) -> str:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
+
+
+class CeleryNode:
+    """A ``celery worker`` for the reports queue with its own node name and environment."""
+
+    def __init__(self, env: dict[str, str], name: str, log: Path):
+        self.env, self.name, self.log, self.process = env, name, log, None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "reports", "-c", "1",
+             "-n", self.name, "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel=INFO"],
+            cwd=ROOT, env={**os.environ, **self.env}, stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def wait_ready(self) -> None:
+        wait_for(lambda: b"ready." in self.log.read_bytes(), 60, f"worker {self.name}", 0.2)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)

@@ -204,3 +204,34 @@ CONTENT_SECURITY_POLICY = {
 }
 
 from portal.settings.api import *  # noqa: E402, F403
+
+# --- Stored files (issue 14: more than one machine) ---
+
+
+def _file_storage() -> dict:
+    """Evidence, report PDFs and evidence packs (``portal.storage``): S3-compatible object storage
+    when AWS_STORAGE_BUCKET_NAME is set, so every web node and worker sees the same files;
+    MEDIA_ROOT on this machine otherwise."""
+    if not env.AWS_STORAGE_BUCKET_NAME:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.AWS_S3_ENDPOINT_URL,  # None: AWS itself
+            "region_name": env.AWS_S3_REGION_NAME,
+            "access_key": env.AWS_ACCESS_KEY_ID,
+            "secret_key": env.AWS_SECRET_ACCESS_KEY,
+            # Private objects, never replaced, reached only through the permission-checked views.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "addressing_style": "path",
+        },
+    }
+
+
+STORAGES = {
+    "default": _file_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
