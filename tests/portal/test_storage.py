@@ -6,16 +6,18 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.files import File
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
 from portal.storage import (
     file_storage,
     stored_file_delete,
     stored_file_names,
     stored_file_open,
+    stored_file_read,
     stored_file_save,
     stored_key,
 )
@@ -34,6 +36,21 @@ def test_a_saved_file_is_read_back_through_the_storage_with_its_hash_and_size(se
     with stored_file_open("evidence", name) as handle:
         assert handle.read() == CONTENT
     assert file_storage().path("evidence/ab12.pdf").startswith(str(settings.MEDIA_ROOT))
+
+
+def test_a_large_upload_spooled_to_disk_is_streamed_and_hashed_not_moved(tmp_path):
+    upload = TemporaryUploadedFile("big.pdf", "application/pdf", 0, None)
+    content = CONTENT * 40  # about 4 MB: past Django's in-memory upload limit
+    upload.write(content)
+    upload.flush()
+    upload.size = len(content)
+
+    name, sha256, size = stored_file_save(folder="evidence", name="big.pdf", content=upload)
+
+    assert (sha256, size) == (hashlib.sha256(content).hexdigest(), len(content))
+    assert stored_file_read("evidence", name) == content
+    assert Path(upload.temporary_file_path()).exists()  # copied through the storage, not moved
+    upload.close()
 
 
 def test_a_storage_that_rewinds_and_rereads_still_gets_the_right_hash(monkeypatch):
