@@ -19,7 +19,6 @@ import secrets
 import shutil
 import tempfile
 import zipfile
-from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
@@ -30,7 +29,7 @@ from assessments.evidence_files import EVIDENCE_FOLDER
 from assessments.models import Assessment, Evidence
 from portal.models import AuditEventType, User
 from portal.services import audit_record
-from portal.storage import file_storage, stored_file_open, stored_file_save, stored_key
+from portal.storage import stored_file_open, stored_file_save
 from reports.models import EvidencePack, EvidencePackStatus
 
 PROGRESS_EVERY = 5
@@ -40,11 +39,6 @@ CHUNK_BYTES = 1024 * 1024
 
 
 PACKS_FOLDER = "packs"
-
-
-def pack_path(name: str) -> Path:
-    """The ZIP on the local disk: only for the filesystem storage (tests, tools)."""
-    return Path(file_storage().path(stored_key(PACKS_FOLDER, name)))
 
 
 def _audit(*, actor, event, pack: EvidencePack, after=None) -> None:
