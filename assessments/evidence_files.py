@@ -1,17 +1,19 @@
 """Evidence files: which types are accepted, how their content is checked, where they are stored.
 
-Files live under ``MEDIA_ROOT/evidence/`` with a random name and are served
-only by a permission-checked view, never by the web server.
+Files are kept through Django's storage API (``portal.storage``) under ``evidence/`` with a
+random name (``evidence/3f2a…9c.pdf``) and are served only by a permission-checked view, never by
+the web server.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+
+from portal.storage import file_storage, stored_key
 
 # extension → (content type, check of the first bytes)
 _ZIP = (b"PK\x03\x04",)
@@ -35,8 +37,12 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 }
 
 
+EVIDENCE_FOLDER = "evidence"
+
+
 def evidence_path(stored_name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "evidence" / stored_name
+    """The file on the local disk: only for the filesystem storage (tests, tools)."""
+    return Path(file_storage().path(stored_key(EVIDENCE_FOLDER, stored_name)))
 
 
 def evidence_type_check(upload: UploadedFile, *, max_bytes: int) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.answer_values import answer_value_clean
-from assessments.evidence_files import evidence_path, evidence_type_check
+from assessments.evidence_files import EVIDENCE_FOLDER, evidence_type_check
 from assessments.models import (
     Answer,
     Assessment,
@@ -45,6 +45,7 @@ from frameworks.models import FrameworkVersion, Question
 from frameworks.selectors import framework_versions_latest_published_by_urn
 from portal.models import AuditEventType, Organisation, User
 from portal.services import audit_record, audit_record_many
+from portal.storage import stored_file_delete, stored_file_save
 
 
 class AssessmentLockedError(ValidationError):
@@ -377,8 +378,9 @@ def evidence_upload(
 ) -> Evidence:
     """Store a file for the answer to ``question_id`` (creating an empty answer if needed).
 
-    The file is checked (size, extension, content matching the extension), written
-    under a random name outside the web root, and hashed; nothing is kept on failure.
+    The file is checked (size, extension, content matching the extension), written through
+    the file storage under a random name outside the web root, and hashed as it streams;
+    nothing is kept on failure.
     """
     assessment = (
         Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
@@ -389,24 +391,17 @@ def evidence_upload(
     answer, created = Answer.objects.get_or_create(
         assessment=assessment, question=question, defaults={"updated_by": actor}
     )
-    stored_name = f"{secrets.token_hex(16)}{extension}"
-    path = evidence_path(stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
+    stored_name, sha256, size = stored_file_save(
+        folder=EVIDENCE_FOLDER, name=f"{secrets.token_hex(16)}{extension}", content=upload
+    )
     try:
-        with path.open("xb") as out:
-            for chunk in upload.chunks():
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
         evidence = Evidence(
             answer=answer,
             original_name=Path(upload.name).name[:255],
             stored_name=stored_name,
             content_type=content_type,
             size=size,
-            sha256=digest.hexdigest(),
+            sha256=sha256,
             uploaded_by=actor,
         )
         evidence.full_clean()
@@ -421,7 +416,7 @@ def evidence_upload(
         )
     except BaseException:
         # Nothing is kept when the upload fails half way.
-        path.unlink(missing_ok=True)
+        stored_file_delete(EVIDENCE_FOLDER, stored_name)
         raise
     return evidence
 
@@ -1408,24 +1403,17 @@ def action_update(*, actor: User, action: Action, data: ActionInput) -> Action:
 def action_evidence_upload(*, actor: User, action: Action, upload: UploadedFile) -> ActionEvidence:
     """Attach proof that an action is done; the same checks and storage as answer evidence."""
     content_type, extension = evidence_type_check(upload, max_bytes=settings.EVIDENCE_MAX_BYTES)
-    stored_name = f"{secrets.token_hex(16)}{extension}"
-    path = evidence_path(stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
+    stored_name, sha256, size = stored_file_save(
+        folder=EVIDENCE_FOLDER, name=f"{secrets.token_hex(16)}{extension}", content=upload
+    )
     try:
-        with path.open("xb") as out:
-            for chunk in upload.chunks():
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
         evidence = ActionEvidence(
             action=action,
             original_name=Path(upload.name).name[:255],
             stored_name=stored_name,
             content_type=content_type,
             size=size,
-            sha256=digest.hexdigest(),
+            sha256=sha256,
             uploaded_by=actor,
         )
         evidence.full_clean()
@@ -1439,7 +1427,7 @@ def action_evidence_upload(*, actor: User, action: Action, upload: UploadedFile)
             context=action.assessment,
         )
     except BaseException:
-        path.unlink(missing_ok=True)  # nothing is kept when the upload fails half way
+        stored_file_delete(EVIDENCE_FOLDER, stored_name)  # nothing is kept when it fails half way
         raise
     return evidence
 

@@ -107,3 +107,17 @@ PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 #: The public address of the site, for links in e-mails sent outside a request (reminders).
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# --- Database pool and object storage (issue 14: more than one machine) ---
+#: psycopg's connection pool per web or worker process when DATABASE_URL is PostgreSQL: it keeps
+#: DB_POOL_MIN_SIZE connections open, opens up to DB_POOL_MAX_SIZE, and a request waits at most
+#: DB_POOL_TIMEOUT seconds for a free one before failing.
+DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 2)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 10)
+DB_POOL_TIMEOUT = env_int("DB_POOL_TIMEOUT", 10)
+#: S3-compatible object storage for evidence, report PDFs and evidence packs (production). Unset
+#: bucket: the local filesystem under MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")

@@ -116,10 +116,13 @@ def _check_broker() -> str:
 
 
 def _check_storage() -> str:
-    root = Path(settings.MEDIA_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=root, prefix=".healthz-"):
-        pass
+    """The file storage answers (the local folder, or the S3 bucket in production)."""
+    from django.core.files.base import ContentFile
+
+    from portal.storage import file_storage
+
+    storage = file_storage()
+    storage.delete(storage.save("healthz/probe", ContentFile(b"ok")))
     return "ok"
 
 

@@ -1,8 +1,8 @@
 """Evidence packs: every evidence file of an assessment in one ZIP, with an index.
 
 ``evidence_pack_request`` records the pack and queues :func:`reports.tasks.evidence_pack_build_task`
-after the commit; ``evidence_pack_build`` (the task's service) claims it, writes the ZIP under
-``MEDIA_ROOT/packs/`` with ``index.csv`` (UTF-8 with BOM) and ``index.html``, updates the
+after the commit; ``evidence_pack_build`` (the task's service) claims it, stores the ZIP through
+the file storage under ``packs/`` with ``index.csv`` (UTF-8 with BOM) and ``index.html``, updates the
 progress as it goes, and finishes it ``ready`` with its SHA-256, or ``failed`` with the reason.
 A pack that is not ``queued`` is left alone, so a repeated task is harmless.
 
@@ -13,29 +13,32 @@ cannot collide and a reader can find a question's files.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import secrets
+import shutil
+import tempfile
 import zipfile
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from assessments.evidence_files import evidence_path
+from assessments.evidence_files import EVIDENCE_FOLDER
 from assessments.models import Assessment, Evidence
 from portal.models import AuditEventType, User
 from portal.services import audit_record
+from portal.storage import stored_file_open, stored_file_save
 from reports.models import EvidencePack, EvidencePackStatus
 
 PROGRESS_EVERY = 5
+#: A pack up to this size is built in memory, a larger one in a temporary file.
+SPOOL_MAX_BYTES = 16 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 
 
-def pack_path(name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "packs" / name
+PACKS_FOLDER = "packs"
 
 
 def _audit(*, actor, event, pack: EvidencePack, after=None) -> None:
@@ -92,23 +95,25 @@ def evidence_pack_build(*, pack_id: int) -> EvidencePack:
         .order_by("answer__question__order", "uploaded_at", "id")
     )
     EvidencePack.objects.filter(pk=pack_id).update(files_total=len(files))
-    name = f"{secrets.token_hex(16)}.zip"
-    path = pack_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
     rows = []
+    # Built in a temporary file (in memory while small), then stored in one piece: a reader
+    # never sees half a ZIP, and object storage needs no local folder shared between nodes.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)
     try:
-        with zipfile.ZipFile(path, "x", compression=zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for done, item in enumerate(files, start=1):
                 question = item.answer.question
                 inner = (
                     f"files/{_safe(question.provision.ref)}/{item.pk}-{_safe(item.original_name)}"
                 )
-                source = evidence_path(item.stored_name)
-                if source.is_file():
-                    archive.write(source, inner)
-                    state = "included"
-                else:
+                try:
+                    source = stored_file_open(EVIDENCE_FOLDER, item.stored_name)
+                except FileNotFoundError:
                     state = "missing from storage"
+                else:
+                    with source, archive.open(inner, "w") as target:
+                        shutil.copyfileobj(source, target, CHUNK_BYTES)
+                    state = "included"
                 rows.append(
                     {
                         "question": f"{question.provision.ref} {question.prompt_en}",
@@ -134,18 +139,21 @@ def evidence_pack_build(*, pack_id: int) -> EvidencePack:
             with translation.override("ja"):
                 html = render_to_string("reports/evidence_index.html", {"pack": pack, "rows": rows})
             archive.writestr("index.html", html)
+        name, digest, size = stored_file_save(
+            folder=PACKS_FOLDER, name=f"{secrets.token_hex(16)}.zip", content=File(spool)
+        )
     except Exception as exc:
-        path.unlink(missing_ok=True)
         evidence_pack_fail(pack_id=pack_id, reason=f"{type(exc).__name__}: {exc}")
         raise
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    finally:
+        spool.close()
     with transaction.atomic():
         EvidencePack.objects.filter(pk=pack_id).update(
             status=EvidencePackStatus.READY,
             finished_at=timezone.now(),
             file_name=name,
             sha256=digest,
-            size=path.stat().st_size,
+            size=size,
         )
         pack.refresh_from_db()
         _audit(

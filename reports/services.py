@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import logging
 import os
 import secrets
@@ -29,6 +28,7 @@ from assessments.models import Assessment
 from assessments.services import assessment_approved_set, assessment_reopen
 from portal.models import AuditEventType, Membership, User
 from portal.services import audit_record
+from portal.storage import file_storage, stored_file_delete, stored_file_save, stored_key
 from reports.analysis import gap_analysis_compute, snapshot_sha256
 from reports.models import Report, ReportLanguage, ReportStatus, SignOff
 from reports.rendering import (
@@ -43,8 +43,12 @@ from reports.verification import report_pdf_sign, report_verification_url, verif
 logger = logging.getLogger(__name__)
 
 
+REPORTS_FOLDER = "reports"
+
+
 def report_path(name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "reports" / name
+    """The PDF on the local disk: only for the filesystem storage (tests, tools)."""
+    return Path(file_storage().path(stored_key(REPORTS_FOLDER, name)))
 
 
 def report_meta(report: Report) -> dict[str, Any]:
@@ -194,11 +198,9 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
         )
         return Report.objects.get(pk=report_id)
     pdf = dataclasses.replace(pdf, content=report_pdf_sign(report=report, content=pdf.content))
-    name = f"{secrets.token_hex(16)}.pdf"
-    path = report_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pdf.content)
-    digest = hashlib.sha256(pdf.content).hexdigest()
+    name, digest, _size = stored_file_save(
+        folder=REPORTS_FOLDER, name=f"{secrets.token_hex(16)}.pdf", content=pdf.content
+    )
     with transaction.atomic():
         updated = Report.objects.filter(
             pk=report_id, status=ReportStatus.RENDERING, worker=worker
@@ -212,7 +214,7 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
             render_seconds=round(pdf.seconds, 3),
         )
         if not updated:  # another worker took over meanwhile; keep its result
-            path.unlink(missing_ok=True)
+            stored_file_delete(REPORTS_FOLDER, name)
             return Report.objects.get(pk=report_id)
         report.refresh_from_db()
         _audit(

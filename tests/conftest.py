@@ -7,7 +7,7 @@ from frameworks.services import framework_version_load
 from tests.factories import StaffFactory, UserFactory
 
 # Real-service fixtures (redis_server, broker, worker) for the integration, fault and browser tests.
-pytest_plugins = ["tests.support"]
+pytest_plugins = ["tests.support", "tests.clusters"]
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "frameworks" / "minimal.yaml"

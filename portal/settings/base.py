@@ -77,6 +77,23 @@ TEMPLATES = [
 ]
 
 
+def _pool_options() -> dict:
+    """psycopg_pool.ConnectionPool arguments, e.g. ``{"min_size": 2, "max_size": 10, "timeout": 10}``.
+
+    Django adds ``check=ConnectionPool.check_connection`` itself when CONN_HEALTH_CHECKS is on.
+    """
+    if not 0 <= env.DB_POOL_MIN_SIZE <= env.DB_POOL_MAX_SIZE or env.DB_POOL_MAX_SIZE < 1:
+        raise ImproperlyConfigured(
+            "DB_POOL_MIN_SIZE and DB_POOL_MAX_SIZE need 0 <= min <= max and max >= 1, not "
+            f"{env.DB_POOL_MIN_SIZE} and {env.DB_POOL_MAX_SIZE}."
+        )
+    return {
+        "min_size": env.DB_POOL_MIN_SIZE,
+        "max_size": env.DB_POOL_MAX_SIZE,
+        "timeout": env.DB_POOL_TIMEOUT,
+    }
+
+
 def _database_from_url(url: str | None) -> dict:
     """``postgres://user:pass@host:5432/name`` or ``sqlite:///path``; none means the embedded SQLite."""
     if not url:
@@ -94,9 +111,14 @@ def _database_from_url(url: str | None) -> dict:
             "PASSWORD": parsed.password or "",
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": 60,
+            # The pool owns connection reuse, so Django must close (= give back) after each
+            # request: CONN_MAX_AGE 0. With CONN_HEALTH_CHECKS the pool tests a connection
+            # before handing it out, so connections cut by a PostgreSQL restart are replaced
+            # instead of failing the next request.
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": True,
             # A database that does not answer fails a request (and /readyz) in seconds, not minutes.
-            "OPTIONS": {"connect_timeout": 3},
+            "OPTIONS": {"connect_timeout": 3, "pool": _pool_options()},
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path}
@@ -237,3 +259,33 @@ LOGGING = logging_config(json=False, level=env.LOG_LEVEL)
 # --- Health (issue 14) ---------------------------------------------------------------------------
 #: Seconds /readyz waits for the broker: a dead Redis must never hold a web worker for long.
 HEALTH_BROKER_TIMEOUT = 0.5
+# --- Stored files (issue 14: more than one machine) ---
+
+
+def _file_storage() -> dict:
+    """Evidence, report PDFs and evidence packs (``portal.storage``): S3-compatible object storage
+    when AWS_STORAGE_BUCKET_NAME is set, so every web node and worker sees the same files;
+    MEDIA_ROOT on this machine otherwise."""
+    if not env.AWS_STORAGE_BUCKET_NAME:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.AWS_S3_ENDPOINT_URL,  # None: AWS itself
+            "region_name": env.AWS_S3_REGION_NAME,
+            "access_key": env.AWS_ACCESS_KEY_ID,
+            "secret_key": env.AWS_SECRET_ACCESS_KEY,
+            # Private objects, never replaced, reached only through the permission-checked views.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "addressing_style": "path",
+        },
+    }
+
+
+STORAGES = {
+    "default": _file_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

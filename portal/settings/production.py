@@ -18,9 +18,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# WhiteNoise serves hashed, compressed static files (run collectstatic at build time).
+# WhiteNoise serves hashed, compressed static files (run collectstatic at build time). Stored
+# files keep the base settings' choice: S3-compatible storage when a bucket is set.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 _middleware = list(MIDDLEWARE)  # noqa: F405

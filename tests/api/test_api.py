@@ -367,3 +367,4 @@ def test_api_patch_stores_question_text_in_normal_form(world, staff):
     question.refresh_from_db()
     assert question.help_en == "Line one\nLine two"
     assert question.prompt_ja == "がありますか。"
+    assert response["Cache-Control"] == "private, no-store"

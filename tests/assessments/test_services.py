@@ -28,6 +28,7 @@ from frameworks.services import (
     framework_version_publish,
 )
 from portal.models import AuditEvent, AuditEventType
+from portal.storage import stored_file_names, stored_file_open
 from tests.conftest import PROVIDER_WITH_PI, question_of
 
 pytestmark = pytest.mark.django_db
@@ -228,9 +229,9 @@ def upload(assessment, officer, name, content, content_type="application/octet-s
 
 def test_evidence_is_stored_outside_static_with_its_hash(assessment, officer, settings):
     evidence = upload(assessment, officer, "policy.pdf", PDF)
-    path = evidence_path(evidence.stored_name)
-    assert path.read_bytes() == PDF
-    assert str(path).startswith(str(settings.MEDIA_ROOT))
+    with stored_file_open("evidence", evidence.stored_name) as handle:
+        assert handle.read() == PDF
+    assert str(evidence_path(evidence.stored_name)).startswith(str(settings.MEDIA_ROOT))
     assert evidence.stored_name != "policy.pdf" and evidence.stored_name.endswith(".pdf")
     import hashlib
 
@@ -255,8 +256,7 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(
     with pytest.raises(ValidationError, match=message):
         upload(assessment, officer, name, content)
     assert not Evidence.objects.exists()
-    folder = evidence_path("x").parent
-    assert not folder.exists() or not any(folder.iterdir())
+    assert stored_file_names("evidence") == []
 
 
 def test_oversized_upload_is_refused(assessment, officer, settings):
@@ -300,8 +300,9 @@ def test_upgrade_carries_answers_over_and_marks_changed_ones(
 def test_path_traversal_in_a_file_name_cannot_escape_the_evidence_folder(assessment, officer):
     evidence = upload(assessment, officer, "../../etc/passwd.txt", b"root:x:0:0")
     assert evidence.original_name == "passwd.txt"
-    assert evidence_path(evidence.stored_name).parent.name == "evidence"
-    assert evidence_path(evidence.stored_name).read_bytes() == b"root:x:0:0"
+    assert stored_file_names("evidence") == [evidence.stored_name]
+    with stored_file_open("evidence", evidence.stored_name) as handle:
+        assert handle.read() == b"root:x:0:0"
 
 
 # --- Create from URNs, structured bulk errors (issue 13) ------------------------------------------

@@ -176,7 +176,8 @@ def test_officer_gets_japanese_and_english_reports_without_reloading(
 
 
 def test_auditor_reads_cannot_change_and_verifies_a_report(live_server, demo, new_page, tmp_path):
-    from reports.services import report_path, report_render, report_request
+    from portal.storage import stored_file_read
+    from reports.services import REPORTS_FOLDER, report_render, report_request
 
     report = report_render(
         report_id=report_request(
@@ -208,7 +209,7 @@ def test_auditor_reads_cannot_change_and_verifies_a_report(live_server, demo, ne
         page.click("#reports a[href$='/download/']")
     saved = tmp_path / "report.pdf"
     download.value.save_as(saved)
-    assert saved.read_bytes() == report_path(report.pdf_name).read_bytes()
+    assert saved.read_bytes() == stored_file_read(REPORTS_FOLDER, report.pdf_name)
     page.goto(f"{live_server.url}/reports/verify/")
     page.set_input_files("#file", str(saved))
     page.click("main form button[type=submit]")

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from assessments.services import evidence_upload
 from portal.models import AuditEvent, AuditEventType
+from portal.storage import stored_file_read
 from reports.models import EvidencePack, EvidencePackStatus
-from reports.packs import evidence_pack_build, evidence_pack_request, pack_path
+from reports.packs import PACKS_FOLDER, evidence_pack_build, evidence_pack_request
 from tests.conftest import question_of
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_a_pack_holds_every_file_and_an_index_with_hashes(
         pack = evidence_pack_request(actor=officer, assessment=assessment)
     pack = evidence_pack_build(pack_id=pack.pk)
     assert pack.status == EvidencePackStatus.READY and (pack.files_done, pack.files_total) == (2, 2)
-    content = pack_path(pack.file_name).read_bytes()
+    content = stored_file_read(PACKS_FOLDER, pack.file_name)
     assert hashlib.sha256(content).hexdigest() == pack.sha256
     archive = zipfile.ZipFile(io.BytesIO(content))
     files = [n for n in archive.namelist() if n.startswith("files/")]

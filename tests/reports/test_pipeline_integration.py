@@ -15,8 +15,9 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from portal.models import AuditEvent, AuditEventType
+from portal.storage import stored_file_names, stored_file_read
 from reports.models import Report, ReportStatus
-from reports.services import report_path, report_request
+from reports.services import REPORTS_FOLDER, report_request
 from tests.support import wait_for
 
 pytestmark = [
@@ -35,7 +36,7 @@ def test_a_real_worker_renders_a_report_from_redis(transactional_db, worker, ass
     report = report_request(actor=officer, assessment=assessment, language="ja")
     wait_for(lambda: status_of(report.pk) == ReportStatus.READY, 60, "the report to be ready")
     report.refresh_from_db()
-    reader = PdfReader(io.BytesIO(report_path(report.pdf_name).read_bytes()))
+    reader = PdfReader(io.BytesIO(stored_file_read(REPORTS_FOLDER, report.pdf_name)))
     text = "".join(page.extract_text() for page in reader.pages)
     assert "AIガバナンス ギャップ分析レポート" in text and "例示法" in text
     assert report.pages == len(reader.pages) and report.worker.startswith("itest@127.0.0.1:")
@@ -69,10 +70,14 @@ def test_a_report_survives_its_worker_being_killed_mid_render(transactional_db, 
     )
     report.refresh_from_db()
     assert report.attempts == 2
-    assert PdfReader(io.BytesIO(report_path(report.pdf_name).read_bytes())).pages[0].extract_text()
+    assert (
+        PdfReader(io.BytesIO(stored_file_read(REPORTS_FOLDER, report.pdf_name)))
+        .pages[0]
+        .extract_text()
+    )
     # Exactly once: one PDF stored, one "rendered" entry in the audit log.
     time.sleep(1)
-    assert [p.name for p in report_path("x").parent.iterdir()] == [report.pdf_name]
+    assert stored_file_names(REPORTS_FOLDER) == [report.pdf_name]
     assert (
         AuditEvent.objects.filter(
             event_type=AuditEventType.REPORT_RENDERED, object_id=str(report.pk)

@@ -141,18 +141,34 @@ PRODUCTION_STORAGES = {
 
 
 def production_storages():
-    """STORAGES as written in portal/settings/production.py (which cannot be imported here: it
-    insists on production secrets)."""
-    import ast
-    from pathlib import Path
+    """STORAGES as the production settings build them (without a bucket: files on disk), read in
+    a process of its own, since production settings insist on production secrets."""
+    import json
+    import os
+    import subprocess
+    import sys
 
-    import portal.settings
-
-    source = (Path(portal.settings.__file__).parent / "production.py").read_text()
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "STORAGES":
-            return ast.literal_eval(node.value)
-    raise AssertionError("production settings define no STORAGES")
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps({k: {'BACKEND': v['BACKEND']} for k, v in settings.STORAGES.items()}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "e.com",
+            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
+            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
+        },
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
+from portal.storage import stored_file_read
 from reports.models import Report, ReportStatus
-from reports.services import report_path, report_render, report_request, report_requeue_stale
+from reports.services import (
+    REPORTS_FOLDER,
+    report_render,
+    report_request,
+    report_requeue_stale,
+)
 from reports.tasks import report_render_task
 from tests.reports.test_analysis import answer
 
@@ -80,7 +86,7 @@ def test_render_stores_the_pdf_with_its_hash_and_a_rerun_is_harmless(
         report = report_request(actor=officer, assessment=assessment, language="en")
     report = report_render(report_id=report.pk, worker="w1:1")
     assert report.status == ReportStatus.READY and report.pages >= 5
-    content = report_path(report.pdf_name).read_bytes()
+    content = stored_file_read(REPORTS_FOLDER, report.pdf_name)
     assert hashlib.sha256(content).hexdigest() == report.pdf_sha256
     again = report_render(report_id=report.pk, worker="w2:2")
     assert (again.pdf_sha256, again.attempts) == (report.pdf_sha256, 1)

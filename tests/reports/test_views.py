@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.models import AuditEvent, AuditEventType, User
+from portal.storage import stored_file_read
 from reports.models import Report, ReportStatus
-from reports.services import report_path, report_render, report_request
+from reports.services import REPORTS_FOLDER, report_render, report_request
 from reports.tasks import report_render_task
 from tests.factories import StaffFactory
 
@@ -42,6 +43,7 @@ def test_members_ask_for_reports_and_download_them(client, ready_report, who):
     assert Report.objects.filter(language="en", requested_by__username=who).exists()
     download = client.get(reverse("reports:download", args=[ready_report.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download["Cache-Control"] == "private, no-store"
     assert (
         hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == ready_report.pdf_sha256
     )
@@ -100,7 +102,7 @@ def test_a_queued_report_says_it_waits_for_the_service(client, assessment, offic
 
 def test_verify_by_upload_and_by_hash(client, ready_report):
     login(client, "auditor")
-    content = report_path(ready_report.pdf_name).read_bytes()
+    content = stored_file_read(REPORTS_FOLDER, ready_report.pdf_name)
     page = client.post(
         reverse("reports:verify"), {"file": SimpleUploadedFile("r.pdf", content)}
     ).content.decode()

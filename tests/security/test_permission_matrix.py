@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 
 from assessments.services import AnswerInput, answer_save, evidence_upload
 from portal.models import User
+from portal.storage import stored_file_save
 from reports.models import Report, ReportStatus
-from reports.services import report_path, report_request
+from reports.services import REPORTS_FOLDER, report_request
 from tests.conftest import question_of
 from tests.factories import StaffFactory
 
@@ -121,10 +122,9 @@ def world(assessment, officer, auditor, other_officer):
     )
     # A ready report without rendering one: these tests are about access, and rendering is slow.
     report = report_request(actor=officer, assessment=assessment, language="en")
-    report_path("matrix.pdf").parent.mkdir(parents=True, exist_ok=True)
-    report_path("matrix.pdf").write_bytes(PDF)
+    pdf_name, *_ = stored_file_save(folder=REPORTS_FOLDER, name="matrix.pdf", content=PDF)
     Report.objects.filter(pk=report.pk).update(
-        status=ReportStatus.READY, pdf_name="matrix.pdf", pdf_sha256="0" * 64
+        status=ReportStatus.READY, pdf_name=pdf_name, pdf_sha256="0" * 64
     )
     from assessments.selectors import questionnaire_build
 
