@@ -70,6 +70,13 @@ def _scoping_fields() -> dict[str, serializers.Field]:
             )
         elif info.annotation in (bool, "bool"):
             fields[name] = serializers.BooleanField(required=False, default=False)
+        elif get_args(info.annotation) and all(
+            isinstance(a, str) for a in get_args(info.annotation)
+        ):
+            # A choice fact (a Literal of strings), e.g. how a generative-AI vendor uses the data.
+            fields[name] = serializers.ChoiceField(
+                choices=list(get_args(info.annotation)), required=False, default=info.default
+            )
         else:
             fields[name] = serializers.IntegerField(
                 required=False, allow_null=True, min_value=0, max_value=10**15

@@ -66,7 +66,55 @@ def gap_rows(snapshot: ReportSnapshot, language: str) -> tuple[list[str], list[l
 
 
 def gaps_csv(snapshot: ReportSnapshot, language: str) -> bytes:
+    return _csv(*gap_rows(snapshot, language))
+
+
+def gaps_xlsx(snapshot: ReportSnapshot, language: str) -> bytes:
     headers, rows = gap_rows(snapshot, language)
+    return _xlsx("ギャップ" if language.startswith("ja") else "Gaps", headers, rows, WIDTHS)
+
+
+# --- The action plan ---------------------------------------------------------------------------
+
+ACTION_WIDTHS = [40, 14, 16, 12, 10, 30, 30, 40]
+
+
+def action_rows(actions, language: str) -> tuple[list[str], list[list[Any]]]:
+    """Headers and one row per remediation action (overdue first, as the action plan lists them).
+
+    ``actions`` comes from :func:`assessments.selectors.action_list`, whose rows carry
+    ``is_overdue`` and their linked provisions and questions already loaded.
+    """
+    ja = language.startswith("ja")
+    with translation.override("ja" if ja else "en"):
+        headers = [
+            _("Action"),
+            _("Owner"),
+            _("Status"),
+            _("Due date"),
+            _("Overdue"),
+            _("Provisions"),
+            _("Questions"),
+            _("Description"),
+        ]
+        yes = _("Yes")
+        rows = [
+            [
+                action.title,
+                action.owner.get_username() if action.owner_id else "",
+                str(action.get_status_display()),
+                action.due_date.isoformat() if action.due_date else "",
+                yes if getattr(action, "is_overdue", False) else "",
+                "; ".join(p.ref_in(language) for p in action.provisions.all()),
+                "; ".join(q.prompt_ja if ja else q.prompt_en for q in action.questions.all()),
+                action.description,
+            ]
+            for action in actions
+        ]
+    return [str(h) for h in headers], rows
+
+
+def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
@@ -74,18 +122,17 @@ def gaps_csv(snapshot: ReportSnapshot, language: str) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
-def gaps_xlsx(snapshot: ReportSnapshot, language: str) -> bytes:
-    headers, rows = gap_rows(snapshot, language)
+def _xlsx(title: str, headers: list[str], rows: list[list[Any]], widths: list[int]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "ギャップ" if language.startswith("ja") else "Gaps"
+    sheet.title = title
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
     sheet.freeze_panes = "A2"
-    for index, width in enumerate(WIDTHS, start=1):
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
@@ -93,3 +140,14 @@ def gaps_xlsx(snapshot: ReportSnapshot, language: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def actions_csv(actions, language: str) -> bytes:
+    return _csv(*action_rows(actions, language))
+
+
+def actions_xlsx(actions, language: str) -> bytes:
+    headers, rows = action_rows(actions, language)
+    return _xlsx(
+        "対応計画" if language.startswith("ja") else "Action plan", headers, rows, ACTION_WIDTHS
+    )

@@ -232,6 +232,21 @@ def signing_material() -> SigningMaterial:
 # --- Signing and checking --------------------------------------------------------------------
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which run their own event loop
+    (``asyncio.run``): in a thread of its own when this thread already runs one (a caller driven
+    by an async framework, such as the browser tests' Playwright), directly otherwise."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def pdf_sign(content: bytes, *, reason: str = "", location: str = "") -> bytes:
     """``content`` with a PAdES B-B signature by this instance's key, as an incremental update.
 
@@ -254,7 +269,7 @@ def pdf_sign(content: bytes, *, reason: str = "", location: str = "") -> bytes:
     )
     # strict=False: WeasyPrint's PDFs are fine, but a stricter parser would refuse harmless quirks.
     writer = IncrementalPdfFileWriter(io.BytesIO(content), strict=False)
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+    return _outside_event_loop(signers.sign_pdf, writer, metadata, signer=signer).getvalue()
 
 
 def _subject(cert: asn1_x509.Certificate) -> str:
@@ -285,8 +300,10 @@ def pdf_signature_check(content: bytes) -> SignatureCheck:
     material = signing_material()
     signature = signatures[-1]
     try:
-        status = validate_pdf_signature(
-            signature, ValidationContext(trust_roots=[material.cert], allow_fetching=False)
+        status = _outside_event_loop(
+            validate_pdf_signature,
+            signature,
+            ValidationContext(trust_roots=[material.cert], allow_fetching=False),
         )
     except Exception as exc:
         return SignatureCheck(SignatureStatus.ALTERED, detail=f"invalid signature: {exc}"[:200])

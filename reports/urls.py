@@ -15,6 +15,11 @@ urlpatterns = [
         views.gaps_export,
         name="gaps_export",
     ),
+    re_path(
+        r"^assessments/(?P<pk>[0-9]+)/actions\.(?P<fmt>csv|xlsx)$",
+        views.actions_export,
+        name="actions_export",
+    ),
     path("assessments/<id:pk>/oscal-results.json", views.assessment_oscal, name="oscal_results"),
     path("assessments/<id:pk>/evidence-packs/", views.evidence_pack_request, name="pack_request"),
     path(

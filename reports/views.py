@@ -18,7 +18,14 @@ from reports import packs as evidence_packs
 from reports import selectors, services
 from reports.analysis import gap_analysis_compute
 from reports.downloads import evidence_pack_file_response, report_file_response
-from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, gaps_csv, gaps_xlsx
+from reports.exports import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    actions_csv,
+    actions_xlsx,
+    gaps_csv,
+    gaps_xlsx,
+)
 from reports.oscal import assessment_oscal_json
 from reports.rendering import report_html_render
 
@@ -289,3 +296,22 @@ def portfolio(request):
         "reports/portfolio.html",
         {"portfolio": portfolio_get(organisation=membership.organisation)},
     )
+
+
+@login_required
+def actions_export(request, pk: int, fmt: str):
+    """The assessment's action plan as .xlsx or CSV, in the reader's language."""
+    from assessments.selectors import action_list
+
+    access = access_assessment(user=request.user, pk=pk)
+    actions = action_list(assessment=access.assessment)
+    language = get_language() or "ja"
+    if fmt == "csv":
+        response = HttpResponse(actions_csv(actions, language), content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(actions_xlsx(actions, language), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="tekigo-actions-{pk}-{language[:2]}.{fmt}"'
+    )
+    response["Cache-Control"] = PRIVATE_NO_STORE
+    return response

@@ -65,7 +65,7 @@ def test_officer_creates_scopes_answers_reloads_and_submits(live_server, demo, n
     sign_in(page, live_server.url, "officer", PASSWORD)
     page.goto(f"{live_server.url}/assessments/new/")
     page.fill("#id_name", "Browser review")
-    assert page.locator("input[name=versions]:checked").count() == 4
+    assert page.locator("input[name=versions]:checked").count() == 5
     page.check("input[name=roles][value=ai_provider]")
     page.check("#id_handles_personal_info")
     page.click("main button[type=submit]")
@@ -218,14 +218,14 @@ def test_auditor_reads_cannot_change_and_verifies_a_report(live_server, demo, ne
 
 
 def test_admin_clones_edits_diffs_publishes_and_assessments_follow(live_server, demo, new_page):
-    version = FrameworkVersion.objects.get(framework__urn="urn:tekigo:fw:appi")
+    version = demo.pins.get(framework__urn="urn:tekigo:fw:appi").version  # the newest APPI
     page = new_page()
     sign_in(page, live_server.url, "admin", PASSWORD)
     page.goto(f"{live_server.url}/frameworks/versions/{version.pk}/")
-    page.fill("#id_version", "20260717")
+    page.fill("#id_version", "20261201")
     page.click("text=Clone into a draft")
     page.wait_for_selector(".status-draft")
-    draft = FrameworkVersion.objects.get(framework=version.framework, version="20260717")
+    draft = FrameworkVersion.objects.get(framework=version.framework, version="20261201")
     question = draft.questions.order_by("order").first()
     page.goto(f"{live_server.url}/admin/frameworks/question/{question.pk}/change/")
     page.fill("#id_prompt_en", "Have you written down, precisely, every purpose of use?")
@@ -246,7 +246,7 @@ def test_admin_clones_edits_diffs_publishes_and_assessments_follow(live_server, 
     sign_in(officer, live_server.url, "officer", PASSWORD)
     officer.goto(f"{live_server.url}/assessments/new/")
     assert (
-        officer.locator("label:has-text('(20260717)')").count() == 1
+        officer.locator("label:has-text('(20261201)')").count() == 1
     )  # a new assessment pins the new version
     officer.goto(f"{live_server.url}/assessments/{demo.pk}/")
     officer.click("text=Review the upgrade")

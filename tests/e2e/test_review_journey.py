@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from assessments.management.commands.seed_demo import DEMO_ASSESSMENT
 from assessments.models import Assessment, AssessmentStatus, ReviewComment
 from assessments.selectors import questionnaire_build
 from assessments.services import AnswerInput, answers_bulk_save
@@ -32,7 +33,7 @@ def demo(transactional_db, settings):
     call_command("load_frameworks", verbosity=0)
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False
-    return Assessment.objects.get()
+    return Assessment.objects.get(name=DEMO_ASSESSMENT)
 
 
 def _value(question):

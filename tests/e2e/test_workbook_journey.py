@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from assessments.management.commands.seed_demo import DEMO_ASSESSMENT
 from assessments.models import Answer, Assessment
 from assessments.workbooks import COLUMN_INDEX
 from tests.e2e.conftest import sign_in
@@ -26,9 +27,7 @@ def demo(transactional_db, settings):
     call_command("load_frameworks", verbosity=0)
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False
-    return (
-        Assessment.objects.order_by("-id").filter(organisation__name__startswith="サンプル").first()
-    )
+    return Assessment.objects.get(name=DEMO_ASSESSMENT)
 
 
 def test_officer_exports_edits_offline_and_imports_a_workbook(

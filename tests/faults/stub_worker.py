@@ -17,8 +17,13 @@ from reports.rendering import RenderedPDF  # noqa: E402
 STAND_IN_PDF = b"%PDF-1.4\n% stand-in for the burst test\n%%EOF\n"
 
 
-def _stand_in_render(*, html: str) -> RenderedPDF:
+def _stand_in_render(*, html: str, **_options) -> RenderedPDF:
     return RenderedPDF(STAND_IN_PDF, 1, 0.001)
 
 
+def _stand_in_sign(*, report, content: bytes) -> bytes:
+    return content  # signing is tested on its own; this worker proves the broker
+
+
 services.report_pdf_render = _stand_in_render
+services.report_pdf_sign = _stand_in_sign

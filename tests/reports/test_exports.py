@@ -49,3 +49,33 @@ def test_pages_serve_both_formats_to_members_only(client, gapped, auditor, other
     assert client.get(reverse("reports:gaps_export", args=[gapped.pk, "csv"])).status_code == 200
     client.force_login(other_officer)
     assert client.get(reverse("reports:gaps_export", args=[gapped.pk, "csv"])).status_code == 404
+
+
+def test_the_action_plan_exports_as_csv_and_xlsx_for_members_only(
+    client, assessment, officer, auditor, other_officer
+):
+    from assessments.models import Action
+
+    question = question_of(assessment.pins.get().version, "q:art-7-contact")
+    action = Action.objects.create(
+        organisation=assessment.organisation,
+        assessment=assessment,
+        title="Name a contact point",
+        owner=officer,
+    )
+    action.questions.add(question)
+    client.force_login(auditor)
+    response = client.get(reverse("reports:actions_export", args=[assessment.pk, "csv"]))
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "Name a contact point" and rows[1][1] == "officer"
+    xlsx = client.get(reverse("reports:actions_export", args=[assessment.pk, "xlsx"]))
+    assert (
+        load_workbook(io.BytesIO(xlsx.content)).active.cell(row=2, column=1).value
+        == "Name a contact point"
+    )
+    client.force_login(other_officer)
+    assert (
+        client.get(reverse("reports:actions_export", args=[assessment.pk, "csv"])).status_code
+        == 404
+    )

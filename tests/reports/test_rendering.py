@@ -252,13 +252,14 @@ def test_production_storage_renders_the_same_pdf_as_development(
 def test_the_demo_report_renders_alike_under_production_static_storage(production_static, settings):
     from django.core.management import call_command
 
+    from assessments.management.commands.seed_demo import DEMO_ASSESSMENT
     from assessments.models import Assessment
 
     settings.DEBUG = True
     call_command("load_frameworks", verbosity=0)
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False  # as in production: the manifest storage hashes names only then
-    snapshot = gap_analysis_compute(assessment=Assessment.objects.get()).dump()
+    snapshot = gap_analysis_compute(assessment=Assessment.objects.get(name=DEMO_ASSESSMENT)).dump()
     development, production = render_both_ways(snapshot, production_static)
     assert production.pages == development.pages > 20
     fonts = pdf_fonts(production.content)
