@@ -27,6 +27,7 @@ from assessments.workbooks import (
 from frameworks.choices import QuestionType
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import framework_versions_latest_published
+from portal.limits import organisation_limit_response
 from portal.middleware import PRIVATE_NO_STORE
 from portal.selectors import MemberAccess, membership_active_get, staff_organisation_list
 
@@ -581,6 +582,11 @@ def upgrade(request, pk: int, pin_pk: int):
 def questionnaire_export(request, pk: int):
     """The questionnaire as an Excel workbook in the reader's language."""
     access = selectors.access_assessment(user=request.user, pk=pk)
+    limited = organisation_limit_response(
+        scope="exports", organisation_id=access.assessment.organisation_id
+    )
+    if limited is not None:
+        return limited
     content = questionnaire_workbook_build(assessment=access.assessment, language=_language())
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (

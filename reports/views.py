@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import access_assessment
+from portal.limits import organisation_limit_response
 from portal.middleware import PRIVATE_NO_STORE
 from reports import packs as evidence_packs
 from reports import selectors, services
@@ -217,6 +218,11 @@ def _revision(request) -> int | None:
 def gaps_export(request, pk: int, fmt: str):
     """The assessment's current gaps as .xlsx or CSV, in the reader's language."""
     access = access_assessment(user=request.user, pk=pk)
+    limited = organisation_limit_response(
+        scope="exports", organisation_id=access.assessment.organisation_id
+    )
+    if limited is not None:
+        return limited
     snapshot = gap_analysis_compute(assessment=access.assessment)
     language = get_language() or "ja"
     if fmt == "csv":
@@ -234,6 +240,11 @@ def gaps_export(request, pk: int, fmt: str):
 def assessment_oscal(request, pk: int):
     """The assessment's current results as OSCAL assessment results (JSON)."""
     access = access_assessment(user=request.user, pk=pk)
+    limited = organisation_limit_response(
+        scope="exports", organisation_id=access.assessment.organisation_id
+    )
+    if limited is not None:
+        return limited
     response = HttpResponse(
         assessment_oscal_json(assessment=access.assessment), content_type="application/json"
     )
@@ -264,6 +275,11 @@ def evidence_packs_panel(request, pk: int):
 def evidence_pack_request(request, pk: int):
     """Officers and auditors may ask for a pack of the evidence (reading is their right)."""
     access = access_assessment(user=request.user, pk=pk)
+    limited = organisation_limit_response(
+        scope="exports", organisation_id=access.assessment.organisation_id
+    )
+    if limited is not None:
+        return limited
     evidence_packs.evidence_pack_request(actor=request.user, assessment=access.assessment)
     if request.htmx:
         return evidence_packs_panel(request, pk)
@@ -304,6 +320,11 @@ def actions_export(request, pk: int, fmt: str):
     from assessments.selectors import action_list
 
     access = access_assessment(user=request.user, pk=pk)
+    limited = organisation_limit_response(
+        scope="exports", organisation_id=access.assessment.organisation_id
+    )
+    if limited is not None:
+        return limited
     actions = action_list(assessment=access.assessment)
     language = get_language() or "ja"
     if fmt == "csv":

@@ -56,3 +56,25 @@ class OrganisationRateThrottle(_CurrentRates, throttling.SimpleRateThrottle):
     def get_cache_key(self, request, view):
         organisation_id = view.throttle_organisation_id(request)
         return self.cache_format % {"scope": self.scope, "ident": organisation_id}
+
+
+def organisation_limit_wait(*, scope: str, organisation_id: int) -> float | None:
+    """The same per-organisation limit for pages that start costly work (exports, packs).
+
+    Records one use of ``scope`` by the organisation and returns None, or, when the limit is
+    reached, records nothing and returns the seconds to wait (for ``Retry-After``). Pages and the
+    API share one counter per organisation and scope.
+    """
+    throttle = OrganisationRateThrottle()
+    throttle.scope = scope
+    throttle.rate = throttle.get_rate()
+    throttle.num_requests, throttle.duration = throttle.parse_rate(throttle.rate)
+    throttle.key = throttle.cache_format % {"scope": scope, "ident": organisation_id}
+    throttle.history = throttle.cache.get(throttle.key, [])
+    throttle.now = throttle.timer()
+    while throttle.history and throttle.history[-1] <= throttle.now - throttle.duration:
+        throttle.history.pop()
+    if len(throttle.history) >= throttle.num_requests:
+        return throttle.wait() or 1.0
+    throttle.throttle_success()
+    return None
