@@ -30,8 +30,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessments.answer_values import answer_value_clean, answer_value_labels
-from assessments.models import Answer, Assessment
-from assessments.selectors import questionnaire_build
+from assessments.models import Answer, Assessment, ReviewStatus
+from assessments.selectors import questionnaire_build, review_attach
 from frameworks.choices import CHOICE_QUESTION_TYPES, QuestionType
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,6 +97,17 @@ def _answer_cell(question, answer: Answer | None, language: str) -> Any:
 # --- Export ------------------------------------------------------------------------------------
 
 
+def _review_cell(block, answer, verdicts: dict[str, str], needs_review: str) -> str | None:
+    """The auditor's verdict on the answer (accepted, query, rejected), and whether an upgrade
+    marked it for review."""
+    parts = []
+    if block.review is not None:
+        parts.append(verdicts.get(block.review.status, block.review.status))
+    if answer is not None and answer.needs_review:
+        parts.append(needs_review)
+    return " / ".join(parts) or None
+
+
 def questionnaire_workbook_build(*, assessment: Assessment, language: str) -> bytes:
     """The assessment's questionnaire as an .xlsx file, headers and labels in ``language``.
 
@@ -105,6 +116,7 @@ def questionnaire_workbook_build(*, assessment: Assessment, language: str) -> by
     """
     language = "en" if language.startswith("en") else "ja"
     questionnaire = questionnaire_build(assessment=assessment)
+    review_attach(questionnaire=questionnaire)  # the auditor's verdict per question
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set[str] = set()
@@ -115,6 +127,7 @@ def questionnaire_workbook_build(*, assessment: Assessment, language: str) -> by
     with translation.override(language):
         headers = [str(header) for _key, header, _width in COLUMNS]
         needs_review = _("Needs review")
+        verdicts = {value: str(label) for value, label in ReviewStatus.choices}
     for framework in questionnaire.frameworks:
         version = framework.pin.version
         short = version.short_name_ja if language == "ja" else version.short_name_en
@@ -153,7 +166,7 @@ def questionnaire_workbook_build(*, assessment: Assessment, language: str) -> by
                                 answer.justification if answer and answer.not_applicable else None,
                                 "\n".join(e.original_name for e in block.evidence) or None,
                                 answer.revision if answer else 0,
-                                needs_review if answer and answer.needs_review else None,
+                                _review_cell(block, answer, verdicts, needs_review),
                             ]
                         )
                         for cell in sheet[row]:

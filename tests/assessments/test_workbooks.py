@@ -234,3 +234,29 @@ def test_pages_export_for_members_and_import_for_officers_only(
     response = client.post(upload, {"file": SimpleUploadedFile("a.xlsx", _save(workbook))})
     assert response.status_code == 302
     assert Answer.objects.get(assessment=assessment).value == "yes"
+
+
+def test_the_review_status_column_shows_the_auditors_verdict(assessment, officer, auditor):
+    from assessments.services import question_review_set
+
+    question = question_of(assessment.pins.get().version, "q:art-7-contact")
+    answer_save(
+        actor=officer, assessment=assessment, question_id=question.pk, data=AnswerInput(value="yes")
+    )
+    pi = question_of(assessment.pins.get().version, "q:pi-channels")
+    answer_save(
+        actor=officer, assessment=assessment, question_id=pi.pk, data=AnswerInput(value=["web"])
+    )
+    assessment_submit(actor=officer, assessment=assessment)
+    question_review_set(
+        actor=auditor,
+        assessment=assessment,
+        question=question,
+        status="query",
+        comment="Which team?",
+    )
+    _workbook, _sheet, rows = _rows(
+        questionnaire_workbook_build(assessment=assessment, language="en")
+    )
+    assert _cell(rows, "q:art-7-contact", "review").value == "Query"
+    assert _cell(rows, "q:pi-channels", "review").value is None
