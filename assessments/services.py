@@ -953,6 +953,16 @@ def assessment_return(
         before={"status": AssessmentStatus.SUBMITTED},
         after={"status": assessment.status, "reason": reason, "open_queries": open_queries},
     )
+    _tell(
+        assessment.submitted_by,
+        actor,
+        kind=NotificationKind.ASSESSMENT_RETURNED,
+        title=gettext_noop("Returned with queries: %(assessment)s"),
+        params={"assessment": assessment.name},
+        url=reverse("assessments:detail", args=[assessment.pk]),
+        obj=assessment,
+        organisation=assessment.organisation,
+    )
     return assessment
 
 
@@ -1001,6 +1011,16 @@ def assessment_approved_set(
         assessment=assessment,
         before={"status": AssessmentStatus.SUBMITTED},
         after={"status": assessment.status, "statement": statement},
+    )
+    _tell(
+        assessment.submitted_by,
+        actor,
+        kind=NotificationKind.ASSESSMENT_APPROVED,
+        title=gettext_noop("Approved: %(assessment)s"),
+        params={"assessment": assessment.name},
+        url=reverse("assessments:detail", args=[assessment.pk]),
+        obj=assessment,
+        organisation=assessment.organisation,
     )
     return assessment
 
@@ -1059,6 +1079,17 @@ def question_review_set(
         after={"status": status, "comment": text},
         subject=question.urn,
     )
+    if review.status != ReviewStatus.ACCEPTED:
+        _tell(
+            assessment.submitted_by,
+            actor,
+            kind=NotificationKind.AUDITOR_QUERY,
+            title=gettext_noop("The auditor asks about an answer in %(assessment)s"),
+            params={"assessment": assessment.name},
+            url=reverse("assessments:detail", args=[assessment.pk]),
+            obj=review,
+            organisation=assessment.organisation,
+        )
     return review
 
 
@@ -1105,6 +1136,18 @@ def review_comment_add(
         after={"text": text},
         subject=question.urn,
     )
+    review = QuestionReview.objects.filter(assessment=assessment, question=question).first()
+    if review is not None and review.updated_by_id:
+        _tell(
+            review.updated_by,
+            actor,
+            kind=NotificationKind.AUDITOR_REPLY,
+            title=gettext_noop("A reply about an answer in %(assessment)s"),
+            params={"assessment": assessment.name},
+            url=reverse("assessments:detail", args=[assessment.pk]),
+            obj=comment,
+            organisation=assessment.organisation,
+        )
     return comment
 
 
@@ -1322,6 +1365,13 @@ def _action_apply(action: Action, *, actor: User, data: ActionInput) -> None:
             action.risk_approver = actor
         action.status = data.status
         action.closed_at = None if data.status in ACTION_OPEN_STATUSES else timezone.now()
+
+
+def _tell(recipient: User | None, actor: User, **message) -> None:
+    """Notify ``recipient`` once the change commits (never the person who made it)."""
+    if recipient is None or recipient.pk == actor.pk:
+        return
+    transaction.on_commit(lambda: notify(recipient=recipient, **message))
 
 
 def _action_notify_owner(action: Action, actor: User) -> None:

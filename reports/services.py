@@ -223,7 +223,27 @@ def report_render(*, report_id: int, worker: str | None = None) -> Report:
             report=report,
             after={"pdf_sha256": digest, "pages": pdf.pages},
         )
+        if report.requested_by_id:
+            transaction.on_commit(lambda: _notify_report_ready(report))
     return report
+
+
+def _notify_report_ready(report: Report) -> None:
+    from django.urls import reverse
+    from django.utils.translation import gettext_noop
+
+    from portal.models import NotificationKind
+    from portal.services import notify
+
+    notify(
+        recipient=report.requested_by,
+        kind=NotificationKind.REPORT_READY,
+        title=gettext_noop("Report %(n)s of %(assessment)s is ready"),
+        params={"n": report.pk, "assessment": report.assessment.name},
+        url=reverse("assessments:detail", args=[report.assessment_id]),
+        obj=report,
+        organisation=report.organisation,
+    )
 
 
 def report_fail(*, report_id: int, reason: str) -> None:
