@@ -375,6 +375,11 @@ def framework_version_publish(
             "release_note_en": version.release_note_en,
         },
     )
+    from frameworks.signals import framework_version_published
+
+    transaction.on_commit(
+        lambda: framework_version_published.send(sender=FrameworkVersion, version=version)
+    )
     return version
 
 

@@ -76,3 +76,16 @@ def test_the_requester_hears_when_the_report_is_ready(
     with django_capture_on_commit_callbacks(execute=True):
         report_render(report_id=report.pk, worker="t:1")
     assert kinds(officer) == [NotificationKind.REPORT_READY]
+
+
+def test_a_newer_published_version_tells_the_writers_of_pinned_assessments_once(
+    assessment, officer, auditor, staff, django_capture_on_commit_callbacks
+):
+    from frameworks.services import framework_version_clone, framework_version_publish
+
+    version = assessment.pins.get().version
+    draft = framework_version_clone(actor=staff, version=version, label="2.0")
+    with django_capture_on_commit_callbacks(execute=True):
+        framework_version_publish(actor=staff, version=draft)
+    assert kinds(officer) == [NotificationKind.FRAMEWORK_VERSION_PUBLISHED]
+    assert kinds(auditor) == []  # auditors do not upgrade assessments
