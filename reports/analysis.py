@@ -306,6 +306,39 @@ def _blocks(sections):
         yield from _blocks(section.children)
 
 
+def action_items(*, assessment: Assessment) -> list[dict[str, Any]]:
+    """The action plan as a report freezes it: title, owner, status, due date, overdue, and the
+    provisions it addresses in both citation forms (a constant number of queries). Added to the
+    snapshot when a report is asked for (``reports.services.report_request``), not to every
+    analysis: the portfolio analyses many assessments at once and needs no action rows."""
+    from django.utils import translation
+
+    from assessments.models import ActionStatus
+    from assessments.selectors import action_list
+
+    items = []
+    for action in action_list(assessment=assessment):
+        labels = {}
+        for language in ("ja", "en"):
+            with translation.override(language):
+                labels[language] = str(ActionStatus(action.status).label)
+        provisions = list(action.provisions.all())
+        items.append(
+            {
+                "title": action.title,
+                "owner": action.owner.get_username() if action.owner_id else "",
+                "status": action.status,
+                "status_ja": labels["ja"],
+                "status_en": labels["en"],
+                "due_date": action.due_date.isoformat() if action.due_date else None,
+                "overdue": bool(getattr(action, "is_overdue", False)),
+                "refs": [p.ref for p in provisions],
+                "refs_ja": [p.ref_in("ja") for p in provisions],
+            }
+        )
+    return items
+
+
 def gap_analysis_compute(
     *, assessment: Assessment, questionnaire: Questionnaire | None = None
 ) -> ReportSnapshot:

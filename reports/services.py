@@ -29,7 +29,7 @@ from assessments.services import assessment_approved_set, assessment_reopen
 from portal.models import AuditEventType, Membership, User
 from portal.services import audit_record
 from portal.storage import file_storage, stored_file_delete, stored_file_save, stored_key
-from reports.analysis import gap_analysis_compute, snapshot_sha256
+from reports.analysis import action_items, gap_analysis_compute, snapshot_sha256
 from reports.models import Report, ReportLanguage, ReportStatus, SignOff
 from reports.rendering import (
     ReportResourceMissing,
@@ -38,6 +38,7 @@ from reports.rendering import (
     report_pdf_render,
 )
 from reports.selectors import report_approval_meta, report_stage_get, signoff_live_get
+from reports.snapshot import ActionItem
 from reports.verification import report_pdf_sign, report_verification_url, verification_qr_svg
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,9 @@ def report_request(*, actor: User, assessment: Assessment, language: str) -> Rep
     if language not in ReportLanguage.values:
         raise ValidationError({"language": _("Choose Japanese or English.")})
     snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot.actions = [
+        ActionItem.model_validate(item) for item in action_items(assessment=assessment)
+    ]
     report = Report(
         organisation=assessment.organisation,
         assessment=assessment,

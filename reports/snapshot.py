@@ -198,6 +198,20 @@ class FrameworkResult(_Model):
             yield from section.walk()
 
 
+class ActionItem(_Model):
+    """One remediation action as the report froze it (issue 12's action-plan section)."""
+
+    title: str
+    owner: str = ""
+    status: str
+    status_ja: str = ""
+    status_en: str = ""
+    due_date: str | None = None
+    overdue: bool = False
+    refs: list[str] = Field(default_factory=list)
+    refs_ja: list[str] = Field(default_factory=list)
+
+
 class ReportSnapshot(_Model):
     schema_version: int = SCHEMA_VERSION
     organisation: OrganisationRef
@@ -215,6 +229,8 @@ class ReportSnapshot(_Model):
     watch: list[ProvisionResult] = Field(default_factory=list)
     #: High / medium / low gap counts (provisions).
     severity_counts: dict[str, int] = Field(default_factory=dict)
+    #: The assessment's remediation actions when the report was asked for, overdue first.
+    actions: list[ActionItem] = Field(default_factory=list)
 
     def dump(self) -> dict[str, Any]:
         """The JSON stored on the Report row and hashed into ``snapshot_sha256``."""

@@ -8,7 +8,7 @@ from frameworks.files import parse_framework_text
 from frameworks.models import Question
 from frameworks.services import framework_version_load
 from reports.analysis import gap_analysis_compute
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, question_of
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +286,35 @@ def test_scope_statements_name_every_kind_of_fact():
     assert any(label_en in line for line in lines)
     assert any("12,000,000,000" in line for line in lines)
     assert any(label_ja in line for line in scope_statements({choice.name: value}, "ja"))
+
+
+def test_the_snapshot_freezes_the_action_plan_overdue_first(assessment, officer):
+    import datetime as dt
+
+    from assessments.models import Action
+    from reports.rendering import report_html_render
+
+    provision = question_of(assessment.pins.get().version, "q:art-7-contact").provision
+    late = Action.objects.create(
+        organisation=assessment.organisation,
+        assessment=assessment,
+        title="Name a contact point",
+        owner=officer,
+        due_date=dt.date(2020, 1, 1),
+    )
+    late.provisions.add(provision)
+    Action.objects.create(
+        organisation=assessment.organisation, assessment=assessment, title="Later"
+    )
+    from reports.services import report_request
+
+    assert gap_analysis_compute(assessment=assessment).actions == []  # analyses stay action-free
+    report = report_request(actor=officer, assessment=assessment, language="en")
+    actions = report.snapshot["actions"]
+    assert [a["title"] for a in actions] == ["Name a contact point", "Later"]
+    assert actions[0]["overdue"] and actions[0]["owner"] == "officer"
+    assert actions[0]["refs"] == [provision.ref]
+    html = report_html_render(
+        snapshot=report.snapshot, language="en", report_meta={}, for_pdf=False
+    )
+    assert "Action plan" in html and "Name a contact point" in html and "Overdue" in html
