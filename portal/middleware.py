@@ -26,8 +26,14 @@ class RequestIdMiddleware:
         # returns, and that line must carry the id too. portal.signals clears both when the
         # response is finished.
         request_id_var.set(request_id)
-        request_var.set(request)
-        response = self.get_response(request)
+        # The request (whose user the audit log names) is forgotten as soon as the view is done:
+        # a streamed download may never signal request_finished, and a later request of this
+        # thread, or a test, must never be recorded as made by this request's user.
+        token = request_var.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
 
