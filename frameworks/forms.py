@@ -303,6 +303,13 @@ class SectionAdminForm(ContentAdminForm):
             ).exclude(pk=self.instance.pk)
 
 
+def _condition_in_file_order(data: Any) -> Any:
+    try:
+        return Condition.model_validate(data).as_data()
+    except PydanticValidationError:
+        return data  # shown as stored; saving it is refused with the reason
+
+
 class ProvisionAdminForm(ContentAdminForm):
     """A provision: its section and source from its own version, actors as checkboxes,
     applicability, statute articles and enforcement as validated fields."""
@@ -314,7 +321,9 @@ class ProvisionAdminForm(ContentAdminForm):
         label=_("Applies when"),
         adapter=TypeAdapter(Condition),
         to_model=lambda c: c.as_data(),
-        from_model=lambda data: data,
+        # In the file's key order (fact, then is / includes), whatever order the database keeps:
+        # PostgreSQL's jsonb reorders keys.
+        from_model=lambda data: _condition_in_file_order(data),
         empty=None,
         help_text=_(
             "Blank: applies to everyone it addresses. Example: "
