@@ -1501,6 +1501,31 @@ def action_evidence_download_record(
 DUE_SOON_DAYS = 3
 
 
+def _remind(
+    *,
+    recipient: User,
+    due: dt.date,
+    today: dt.date,
+    overdue_title: str,
+    due_title: str,
+    params: dict,
+    **message,
+) -> int:
+    """One due-soon or overdue reminder (1 if sent, 0 if already sent today or muted); the
+    reminder task's one shape for assignments, assessments and actions."""
+    overdue = due < today
+    with transaction.atomic():
+        sent = notify(
+            recipient=recipient,
+            kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
+            title=overdue_title if overdue else due_title,
+            params={**params, "due": due.isoformat()},
+            day=due,
+            **message,
+        )
+    return int(sent is not None)
+
+
 def due_reminders_send(*, today: dt.date | None = None) -> int:
     """The daily reminders: due soon (within ``DUE_SOON_DAYS``) and overdue, for assignments
     still unanswered, assessments in progress (to their owner) and open actions. Returns how many notifications were created.
@@ -1538,75 +1563,56 @@ def due_reminders_send(*, today: dt.date | None = None) -> int:
             ]
             if not unanswered:
                 continue
-            overdue = assignment.due_date < today
-            with transaction.atomic():
-                sent += (
-                    notify(
-                        recipient=assignment.assignee,
-                        kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
-                        title=gettext_noop("Overdue: %(target)s (%(assessment)s)")
-                        if overdue
-                        else gettext_noop("Due on %(due)s: %(target)s (%(assessment)s)"),
-                        body=gettext_noop("%(count)s questions are still to answer."),
-                        params={
-                            "target": _assignment_title(assignment),
-                            "assessment": assessment.name,
-                            "due": assignment.due_date.isoformat(),
-                            "count": len(unanswered),
-                        },
-                        url=reverse("assessments:mine", args=[assessment.pk]),
-                        obj=assignment,
-                        organisation=assessment.organisation,
-                        day=assignment.due_date,
-                    )
-                    is not None
-                )
+            sent += _remind(
+                recipient=assignment.assignee,
+                due=assignment.due_date,
+                today=today,
+                overdue_title=gettext_noop("Overdue: %(target)s (%(assessment)s)"),
+                due_title=gettext_noop("Due on %(due)s: %(target)s (%(assessment)s)"),
+                body=gettext_noop("%(count)s questions are still to answer."),
+                params={
+                    "target": _assignment_title(assignment),
+                    "assessment": assessment.name,
+                    "count": len(unanswered),
+                },
+                url=reverse("assessments:mine", args=[assessment.pk]),
+                obj=assignment,
+                organisation=assessment.organisation,
+            )
     for assessment in Assessment.objects.filter(
         status=AssessmentStatus.IN_PROGRESS,
         due_date__isnull=False,
         due_date__lte=horizon,
         owner__isnull=False,
     ).select_related("owner", "organisation"):
-        overdue = assessment.due_date < today
-        with transaction.atomic():
-            sent += (
-                notify(
-                    recipient=assessment.owner,
-                    kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
-                    title=gettext_noop("Overdue assessment: %(assessment)s")
-                    if overdue
-                    else gettext_noop("Assessment due on %(due)s: %(assessment)s"),
-                    params={"assessment": assessment.name, "due": assessment.due_date.isoformat()},
-                    url=reverse("assessments:detail", args=[assessment.pk]),
-                    obj=assessment,
-                    organisation=assessment.organisation,
-                    day=assessment.due_date,
-                )
-                is not None
-            )
+        sent += _remind(
+            recipient=assessment.owner,
+            due=assessment.due_date,
+            today=today,
+            overdue_title=gettext_noop("Overdue assessment: %(assessment)s"),
+            due_title=gettext_noop("Assessment due on %(due)s: %(assessment)s"),
+            params={"assessment": assessment.name},
+            url=reverse("assessments:detail", args=[assessment.pk]),
+            obj=assessment,
+            organisation=assessment.organisation,
+        )
     for action in Action.objects.filter(
         status__in=ACTION_OPEN_STATUSES,
         due_date__isnull=False,
         due_date__lte=horizon,
         owner__isnull=False,
     ).select_related("owner", "organisation"):
-        overdue = action.due_date < today
-        with transaction.atomic():
-            sent += (
-                notify(
-                    recipient=action.owner,
-                    kind=NotificationKind.OVERDUE if overdue else NotificationKind.DUE_SOON,
-                    title=gettext_noop("Overdue action: %(title)s")
-                    if overdue
-                    else gettext_noop("Action due on %(due)s: %(title)s"),
-                    params={"title": action.title, "due": action.due_date.isoformat()},
-                    url=reverse("assessments:action_detail", args=[action.pk]),
-                    obj=action,
-                    organisation=action.organisation,
-                    day=action.due_date,
-                )
-                is not None
-            )
+        sent += _remind(
+            recipient=action.owner,
+            due=action.due_date,
+            today=today,
+            overdue_title=gettext_noop("Overdue action: %(title)s"),
+            due_title=gettext_noop("Action due on %(due)s: %(title)s"),
+            params={"title": action.title},
+            url=reverse("assessments:action_detail", args=[action.pk]),
+            obj=action,
+            organisation=action.organisation,
+        )
     return sent
 
 
