@@ -1,0 +1,147 @@
+"""Saving one answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.answer_values import answer_value_clean
+from assessments.models import (
+    Answer,
+    Assessment,
+)
+from frameworks.models import Question
+from portal.models import AuditEventType, User
+
+from ._shared import AnswerConflictError, _audit, _refuse_if_locked
+
+# --- Answers ---------------------------------------------------------------------------------
+
+
+def _answer_snapshot(answer: Answer | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    return {
+        "value": answer.value,
+        "not_applicable": answer.not_applicable,
+        "justification": answer.justification,
+        "comment": answer.comment,
+        "revision": answer.revision,
+    }
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What the officer sent for one question; ``revision`` is the answer revision the page showed (0: none)."""
+
+    value: Any = None
+    comment: str = ""
+    not_applicable: bool = False
+    justification: str = ""
+    revision: int | None = None
+
+
+def _question_of(assessment: Assessment, question_id: int) -> Question:
+    question = (
+        Question.objects.select_related("provision")
+        .filter(pk=question_id, version__assessment_pins__assessment=assessment)
+        .first()
+    )
+    if question is None:
+        raise ValidationError({"question": _("This question is not part of the assessment.")})
+    return question
+
+
+def _answer_apply(
+    *,
+    actor: User,
+    question: Question,
+    answer: Answer | None,
+    assessment: Assessment,
+    data: AnswerInput,
+) -> tuple[Answer, dict | None] | None:
+    """Validate ``data`` for ``question`` and apply it to ``answer`` (or a new one), without saving.
+
+    Returns ``(answer, before)``, or None when nothing would change. Raises ValidationError
+    naming the field, or AnswerConflictError when the answer moved past ``data.revision``.
+    """
+    value = answer_value_clean(question, data.value)
+    justification = (data.justification or "").strip()
+    comment = (data.comment or "").strip()
+    if data.not_applicable and not justification:
+        raise ValidationError({"justification": _("Say why this question does not apply to you.")})
+    if len(comment) > 10_000 or len(justification) > 10_000:
+        raise ValidationError({"comment": _("Keep comments under 10,000 characters.")})
+    if data.revision is not None and (answer.revision if answer else 0) != data.revision:
+        raise AnswerConflictError(answer)
+    before = _answer_snapshot(answer)
+    new_value = None if data.not_applicable else value
+    new_justification = justification if data.not_applicable else ""
+    if (
+        answer is not None
+        and not answer.needs_review
+        and (answer.value, answer.not_applicable, answer.justification, answer.comment)
+        == (new_value, data.not_applicable, new_justification, comment)
+    ):
+        return None  # nothing changed: no new revision, no audit row
+    if answer is None:
+        answer = Answer(assessment=assessment, question=question, revision=1)
+    else:
+        answer.revision += 1
+    answer.value = new_value
+    answer.not_applicable = data.not_applicable
+    answer.justification = new_justification
+    answer.comment = comment
+    answer.needs_review = False
+    answer.updated_by = actor
+    answer.updated_at = timezone.now()
+    # The related rows were just loaded and uniqueness per question is guaranteed by the caller
+    # (and the database constraint): validating them again would cost queries per answer.
+    answer.full_clean(
+        exclude=["assessment", "question", "updated_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    return answer, before
+
+
+@transaction.atomic
+def answer_save(
+    *, actor: User, assessment: Assessment, question_id: int, data: AnswerInput
+) -> Answer:
+    """Create or update the answer to one question (the autosave path).
+
+    Raises ValidationError naming the field, AssessmentLockedError, or
+    AnswerConflictError when the answer moved past ``data.revision``.
+    """
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
+    _refuse_if_locked(assessment)
+    question = _question_of(assessment, question_id)
+    answer = (
+        Answer.objects.select_for_update().filter(assessment=assessment, question=question).first()
+    )
+    applied = _answer_apply(
+        actor=actor, question=question, answer=answer, assessment=assessment, data=data
+    )
+    if applied is None:
+        return answer
+    answer, before = applied
+    answer.save()
+    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+    _audit(
+        actor=actor,
+        event=AuditEventType.ANSWER_SAVED,
+        assessment=assessment,
+        obj=answer,
+        before=before,
+        after=_answer_snapshot(answer),
+        subject=question.urn,
+    )
+    return answer

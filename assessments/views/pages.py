@@ -1,0 +1,169 @@
+"""The dashboard, creating an assessment, the assessment page, scoping and sections."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from assessments import selectors, services
+from assessments.forms import AssessmentCreateForm, ScopingForm
+from frameworks.selectors import framework_versions_latest_published
+from portal.selectors import MemberAccess, membership_active_get, staff_organisation_list
+
+from ._shared import _assessment_url, _language
+
+
+@login_required
+def dashboard(request):
+    membership = membership_active_get(user=request.user, session=request.session)
+    if membership is None:
+        if request.user.is_staff:
+            return render(
+                request,
+                "portal/staff_landing.html",
+                {"organisations": staff_organisation_list()},
+            )
+        return render(request, "assessments/no_organisation.html", status=200)
+    member = MemberAccess(membership)
+    if not member.can_read_all:
+        return redirect("assessments:my_work")  # a contributor's work is what is assigned to them
+    assessments = list(selectors.assessment_list(organisation=membership.organisation))
+    rows = [
+        (a, selectors.questionnaire_build(assessment=a, pins=list(a.pins.all())).progress)
+        for a in assessments
+    ]
+    context = {
+        "membership": membership,
+        "member": member,
+        "rows": rows,
+        "can_create": selectors.membership_can_create_assessment(membership),
+    }
+    return render(request, "assessments/dashboard.html", context)
+
+
+@login_required
+def assessment_create(request):
+    membership = membership_active_get(user=request.user, session=request.session)
+    if membership is None:
+        raise Http404("No organisation.")
+    membership = selectors.access_organisation_for_create(
+        user=request.user, organisation_id=membership.organisation_id
+    )
+    versions = framework_versions_latest_published()
+    form = AssessmentCreateForm(request.POST or None, versions=versions, language=_language())
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(
+                actor=request.user,
+                organisation=membership.organisation,
+                name=form.cleaned_data["name"],
+                versions=list(form.cleaned_data["versions"]),
+                scoping=form.profile(),
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Assessment created."))
+            return redirect("assessments:detail", pk=assessment.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "assessments/create.html", {"form": form, "membership": membership}, status=status
+    )
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    access = selectors.access_assessment(user=request.user, pk=pk)
+    assessment = access.assessment
+    pins = selectors.pins_of(assessment)
+    questionnaire = selectors.questionnaire_build(assessment=assessment, pins=pins)
+    upgrades = [
+        (pin, target)
+        for pin in pins
+        if (target := selectors.framework_version_upgrade_target(pin=pin))
+    ]
+    show_missing = request.GET.get("missing") == "1"
+    selectors.review_attach(questionnaire=questionnaire)
+    context = {
+        "access": access,
+        "assessment": assessment,
+        "q": questionnaire,
+        "review_progress": selectors.review_progress_get(questionnaire=questionnaire),
+        "upgrades": upgrades,
+        "missing": questionnaire.missing() if show_missing else [],
+        "show_missing": show_missing,
+    }
+    return render(request, "assessments/detail.html", context)
+
+
+@login_required
+def scoping_edit(request, pk: int):
+    access = selectors.access_assessment(user=request.user, pk=pk, write=request.method == "POST")
+    assessment = access.assessment
+    if request.method == "POST":
+        form = ScopingForm(request.POST, language=_language())
+        if form.is_valid():
+            try:
+                services.assessment_scoping_update(
+                    actor=request.user,
+                    assessment=assessment,
+                    scoping=form.profile(),
+                    expected_revision=form.cleaned_data.get("revision"),
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Scope saved. The questionnaire now shows what applies to this scope; earlier answers are kept."
+                    ),
+                )
+                return redirect("assessments:detail", pk=assessment.pk)
+        status = 400
+    else:
+        form = ScopingForm(
+            initial=ScopingForm.initial_from(assessment.scoping, assessment.revision),
+            language=_language(),
+        )
+        status = 200
+    return render(
+        request,
+        "assessments/scoping.html",
+        {"form": form, "assessment": assessment, "access": access},
+        status=status,
+    )
+
+
+@login_required
+def section(request, pk: int, section_pk: int):
+    access = selectors.access_assessment(user=request.user, pk=pk)
+    questionnaire = selectors.questionnaire_build(assessment=access.assessment)
+    selectors.review_attach(questionnaire=questionnaire)
+    block = questionnaire.sections.get(section_pk)
+    top = questionnaire.top_section_of(section_pk) if block else None
+    if top is None:
+        raise Http404("No such section.")
+    framework = next(f for f in questionnaire.frameworks if top in f.sections)
+    context = {
+        "access": access,
+        "assessment": access.assessment,
+        "a_url": _assessment_url(access.assessment),
+        "q": questionnaire,
+        "framework": framework,
+        "top": top,
+        "editable": access.can_edit,
+    }
+    return render(request, "assessments/section.html", context)
