@@ -134,3 +134,30 @@ def register_problems(
                     f"(register {seen.wording}, now {wording}); re-read both languages"
                 )
     return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m frameworks.bilingual_review``: list what the register misses, without a database.
+
+    Each stale or new question is printed with its current fingerprint; after reading its Japanese
+    and English side by side (and fixing them in a new version if they differ), copy the
+    fingerprint into the register with the date of the reading.
+    """
+    import sys
+
+    from frameworks.files import parse_framework_file
+
+    catalog = Path(argv[0]) if argv else REGISTER_PATH.parent.parent
+    named = [(path.name, parse_framework_file(path)) for path in sorted(catalog.glob("*.yaml"))]
+    problems = register_problems(register=register_load(), newest=newest_documents(named))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print("bilingual review register: up to date")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

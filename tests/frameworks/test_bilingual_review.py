@@ -8,6 +8,7 @@ from django.conf import settings
 
 from frameworks.bilingual_review import (
     REGISTER_PATH,
+    main,
     newest_documents,
     question_wording_hash,
     register_load,
@@ -167,3 +168,15 @@ def test_an_aligned_version_changes_only_question_wording_and_says_so_in_both_la
         and {urn for urn, entry in reviewed.questions.items() if entry.aligned_in == after.version}
         == changed
     )
+
+
+def test_the_command_line_check_names_the_question_to_read_again(named, tmp_path, capsys):
+    for name, _document in newest_documents(named).values():  # the newest files are enough
+        path = Path(settings.FRAMEWORK_CATALOG_DIR) / name
+        text = path.read_text(encoding="utf-8")
+        if path.name == "appi-20260717r2.yaml":
+            text = text.replace("偽りその他不正の手段で取得", "不正な手段で取得", 1)
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    assert main([str(tmp_path)]) == 1
+    (problem,) = capsys.readouterr().err.splitlines()
+    assert problem.startswith("urn:tekigo:fw:appi:q:art-20-lawful-sources: wording changed")
