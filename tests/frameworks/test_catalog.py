@@ -1,5 +1,6 @@
 """The shipped catalog: complete, loadable twice without change, round-trips, and legally careful."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,9 +37,10 @@ def loaded(db):
 
 def test_catalog_holds_the_five_frameworks_and_every_published_version(documents):
     assert {urn for urn, _ in documents} == {AI_ACT, AIGB, APPI, TIERS, AI_GUIDELINE}
-    assert {v for urn, v in documents if urn == AIGB} == {"1.1", "1.2", "1.1r2", "1.2r2"}
-    assert {v for urn, v in documents if urn == APPI} == {"20220401", "20260717"}
-    assert {v for urn, v in documents if urn == AI_ACT} == {"20250901", "20250901r2"}
+    assert {v for urn, v in documents if urn == AIGB} == {"1.1", "1.2", "1.1r2", "1.2r2", "1.2r3"}
+    assert {v for urn, v in documents if urn == APPI} == {"20220401", "20260717", "20260717r2"}
+    assert {v for urn, v in documents if urn == AI_ACT} == {"20250901", "20250901r2", "20250901r3"}
+    assert {v for urn, v in documents if urn == AI_GUIDELINE} == {"20251219", "20251219r2"}
 
 
 def test_catalog_has_at_least_150_distinct_questions(documents):
@@ -158,7 +160,8 @@ def _newest(documents, urn):
 
 def test_newest_appi_is_the_2026_07_17_revision_and_notes_act_no_56_of_2026(documents):
     appi = _newest(documents, APPI)
-    assert appi.version == "20260717" and str(appi.effective_date) == "2026-07-17"
+    # 20260717r2 carries the same statute text with question wording aligned (issue 10, point 15).
+    assert appi.version == "20260717r2" and str(appi.effective_date) == "2026-07-17"
     assert "Act No. 56 of 2026" in appi.notes.en and "令和八年法律第五十六号" in appi.notes.ja
     assert all(
         p.statute.revision == "415AC0000000057_20260717_508AC0000000062"
@@ -210,11 +213,26 @@ def test_newest_versions_have_no_not_applicable_choice_nor_say_answer_yes(docume
                 assert "場合は「はい」と回答" not in question.help.ja, (urn, where)
 
 
+def test_newest_help_never_asks_for_a_choice_the_question_does_not_have(documents):
+    """1.2r2 dropped the "we do not use it" choices, but its help still said to pick them."""
+    for urn in (APPI, AIGB, AI_ACT, AI_GUIDELINE, TIERS):
+        for where, question in iter_questions(_newest(documents, urn)):
+            if not question.help:
+                continue
+            labels_ja = {c.label.ja for c in question.choices or []}
+            labels_en = {c.label.en for c in question.choices or []}
+            for named in re.findall(r"「([^」]+)」を選んで", question.help.ja):
+                assert named in labels_ja, (urn, where, named)
+            for named in re.findall(r'[Cc]hoose "([^"]+)"', question.help.en):
+                assert named in labels_en, (urn, where, named)
+            assert "満点" not in question.help.ja and "full marks" not in question.help.en
+
+
 def test_newest_ai_promotion_act_has_no_guideline_and_does_not_score_the_effort_to_use_ai(
     documents,
 ):
     act = _newest(documents, AI_ACT)
-    assert act.version == "20250901r2"
+    assert act.version == "20250901r3"
     provisions = [p for _w, p in iter_provisions(act)]
     assert not any(p.urn.endswith(":ai-guideline") for p in provisions)
     assert all(p.enforcement and p.enforcement.kind == "none" for p in provisions)
@@ -226,7 +244,7 @@ def test_newest_ai_promotion_act_has_no_guideline_and_does_not_score_the_effort_
 
 
 def test_ai_guideline_is_its_own_hq_decision_framework(documents):
-    (guideline,) = [d for (u, _v), d in documents.items() if u == AI_GUIDELINE]
+    guideline = _newest(documents, AI_GUIDELINE)
     assert guideline.legal_status == LegalStatus.HQ_DECISION
     assert str(guideline.effective_date) == "2025-12-19"
     assert [s.url for s in guideline.sources] == [
@@ -237,11 +255,12 @@ def test_ai_guideline_is_its_own_hq_decision_framework(documents):
 
 
 def test_newest_meti_guidelines_cite_the_official_document_and_ask_about_physical_ai(documents):
+    v12_pdf = (
+        "https://www.meti.go.jp/shingikai/mono_info_service/ai_shakai_jisso/pdf/20260331_1.pdf"
+    )
     for version, url in (
-        (
-            "1.2r2",
-            "https://www.meti.go.jp/shingikai/mono_info_service/ai_shakai_jisso/pdf/20260331_1.pdf",
-        ),
+        ("1.2r2", v12_pdf),
+        ("1.2r3", v12_pdf),
         ("1.1r2", "https://www.soumu.go.jp/main_content/001002576.pdf"),
     ):
         document = documents[(AIGB, version)]
@@ -250,7 +269,7 @@ def test_newest_meti_guidelines_cite_the_official_document_and_ask_about_physica
         assert {p.source for _w, p in iter_provisions(document)} == {official.key}
         assert all("総務省" in s.publisher or "経済産業省" in s.publisher for s in document.sources)
     agent5 = next(
-        p for _w, p in iter_provisions(documents[(AIGB, "1.2r2")]) if p.urn.endswith(":agent-5")
+        p for _w, p in iter_provisions(_newest(documents, AIGB)) if p.urn.endswith(":agent-5")
     )
     assert agent5.applies_when.as_data() == {"fact": "develops_physical_ai", "is": True}
 
