@@ -92,7 +92,7 @@ if PUBLIC_BASE_URL is None and env_str("SITE_URL"):
     warnings.warn(
         "SITE_URL is deprecated: rename it PUBLIC_BASE_URL (one address for e-mail links and "
         "report verification).",
-        DeprecationWarning,
+        FutureWarning,  # shown by default: the operator who set the variable must see it
         stacklevel=1,
     )
     PUBLIC_BASE_URL = env_str("SITE_URL")

@@ -24,7 +24,7 @@ def public_base_url(**env) -> subprocess.CompletedProcess:
     )
     clean = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_BASE_URL", "SITE_URL")}
     return subprocess.run(
-        [sys.executable, "-W", "always::DeprecationWarning", "-c", code],
+        [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         cwd=ROOT,
