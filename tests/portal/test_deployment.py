@@ -301,3 +301,12 @@ def test_native_production_uses_passwords_and_listens_on_localhost_only(tmp_path
     assert "--auth=trust" not in script and "--auth=scram-sha-256" in script
     assert "trap stop EXIT INT TERM" in script and 'wait "${STARTED[-1]}"' in script
     assert "exec " not in script  # the shell stays, so its trap stops what it started
+
+
+# --- Object storage in compose (ops2) -------------------------------------------------------------
+
+
+def test_the_compose_secrets_file_is_never_committed_nor_copied_into_the_image():
+    ignored = lambda name: (ROOT / name).read_text().splitlines()  # noqa: E731
+    assert "/.env" in ignored(".gitignore")
+    assert ".env" in ignored(".dockerignore")
