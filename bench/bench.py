@@ -1,6 +1,7 @@
 """Tekigo benchmarks at realistic scale. Prints a Markdown report of every figure.
 
 ./bench/run            (PostgreSQL, Redis, wrk and gunicorn, all on 127.0.0.1)
+./bench/run render,throughput,multinode   (skip those parts)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -220,6 +222,10 @@ def main() -> None:
     # 6. Throughput
     if "throughput" not in SKIP:
         throughput(assessment=largest, officer=officer)
+    # 10. Multi-node, and the audit chain the whole run wrote (issue 14)
+    if "multinode" not in SKIP:
+        multinode(assessment_ids=list(ordinary.values_list("pk", flat=True)[:50]), officer=officer)
+    audit_chain_check()
     out()
     Path(ROOT / "var" / "bench" / "last-run.md").write_text("\n".join(LINES) + "\n")
 
@@ -452,6 +458,376 @@ def throughput(*, assessment, officer) -> None:
     finally:
         redis.terminate()
         redis.wait(10)
+
+
+# --- Multi-node ----------------------------------------------------------------------------------
+# Issue 14: Tekigo on two machines, both on 127.0.0.1 here. Two gunicorn nodes (2 workers each, as
+# in #3) on their own ports, and one Celery worker per node, share one PostgreSQL (bench/run's
+# DATABASE_URL), one redis-server (the broker) and one S3-compatible server (moto's standalone
+# server, as tests/portal/test_multi_node.py uses; without it, the shared bench media folder).
+# Every figure carries the 1-minute load average: the machine may be shared.
+
+#: Concurrent officers for the autosave comparison: all on node A, then half on each node.
+MULTINODE_OFFICERS = int(os.environ.get("BENCH_MULTINODE_OFFICERS", 10))
+#: Reports drained by one worker on one node, then by one worker on each of two nodes.
+MULTINODE_REPORTS = int(os.environ.get("BENCH_MULTINODE_REPORTS", 50))
+MULTINODE_BUCKET = "tekigo-bench"
+
+
+def load_average() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
+def _start(command: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """A process in its own group (so stopping it stops its children), output to ``log``."""
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+def _wait(predicate, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+def _answers(url: str) -> bool:
+    """Any HTTP answer counts (a 503 from /healthz still means the process serves)."""
+    try:
+        urllib.request.urlopen(url, timeout=1).close()
+        return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def _wrk(*, base: str, connections: int, script: Path, seconds: int = 10) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            "wrk",
+            "-t",
+            str(min(connections, 2)),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wrk_result(process: subprocess.Popen) -> dict[str, float]:
+    """The figures the autosave Lua script prints at the end of one wrk run."""
+    stdout, stderr = process.communicate(timeout=120)
+    rows = {
+        row.split()[0]: row.split()[1:]
+        for row in stdout.splitlines()
+        if row[:6] in ("RESULT", "STATUS")
+    }
+    if "RESULT" not in rows:
+        raise RuntimeError(f"wrk printed no result: {stdout[-500:]} {stderr[-500:]}")
+    requests, errors, _duration, p50, p95, p99, rps = map(float, rows["RESULT"])
+    ok, redirected, refused = map(int, rows["STATUS"])
+    return {
+        "requests": requests,
+        "errors": errors,
+        "p50": p50,
+        "p95": p95,
+        "p99": p99,
+        "rps": rps,
+        "ok": ok,
+        "other": redirected + refused,
+    }
+
+
+def multinode(*, assessment_ids: list[int], officer) -> None:
+    missing = [tool for tool in ("wrk", "redis-server") if not shutil.which(tool)]
+    if missing:
+        out(f"| 10 | multi-node | not run: {', '.join(missing)} not installed | — |")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tekigo-bench-nodes-"))
+    started: list[subprocess.Popen] = []
+    finished = False
+    try:
+        redis_port = free_port()
+        started.append(
+            _start(
+                [
+                    "redis-server",
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(folder),
+                ],
+                env=dict(os.environ),
+                log=folder / "redis.log",
+            )
+        )
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
+            "CELERY_BROKER_URL": redis_url,
+        }
+        storage = "the shared bench media folder (moto_server not installed)"
+        s3 = None
+        moto = Path(sys.executable).parent / "moto_server"
+        if moto.exists():
+            moto_port = free_port()
+            started.append(
+                _start(
+                    [str(moto), "-H", "127.0.0.1", "-p", str(moto_port)],
+                    env=dict(os.environ),
+                    log=folder / "moto.log",
+                )
+            )
+            endpoint = f"http://127.0.0.1:{moto_port}"
+            _wait(lambda: _answers(f"{endpoint}/moto-api/"), 30, "moto_server")
+            import boto3
+
+            s3 = boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                aws_access_key_id="bench",
+                aws_secret_access_key="bench",
+                region_name="us-east-1",
+            )
+            s3.create_bucket(Bucket=MULTINODE_BUCKET)
+            env.update(
+                AWS_STORAGE_BUCKET_NAME=MULTINODE_BUCKET,
+                AWS_S3_ENDPOINT_URL=endpoint,
+                AWS_S3_REGION_NAME="us-east-1",
+                AWS_ACCESS_KEY_ID="bench",
+                AWS_SECRET_ACCESS_KEY="bench",
+            )
+            storage = "one S3-compatible server (moto)"
+        nodes = []
+        for name in ("a", "b"):
+            port = free_port()
+            started.append(
+                _start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "portal.wsgi:application",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--workers",
+                        "2",
+                        "--timeout",
+                        "60",
+                        "--log-level",
+                        "error",
+                    ],
+                    env=env,
+                    log=folder / f"web-{name}.log",
+                )
+            )
+            nodes.append(f"http://127.0.0.1:{port}")
+        for base in nodes:
+            _wait(lambda base=base: _answers(f"{base}/healthz"), 60, f"gunicorn at {base}")
+        out(
+            f"| 10 | multi-node set-up | 2 gunicorn nodes × 2 workers on ports "
+            f"{', '.join(n.rsplit(':', 1)[1] for n in nodes)}; one PostgreSQL, one Redis, {storage} | — |"
+        )
+        _multinode_autosave(nodes=nodes, assessment_ids=assessment_ids, folder=folder)
+        _multinode_reports(env=env, folder=folder, officer=officer, s3=s3)
+        finished = True
+    finally:
+        for process in reversed(started):
+            _stop(process)
+        if finished:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            print(f"multi-node: logs kept in {folder}", file=sys.stderr)
+
+
+def _multinode_autosave(*, nodes: list[str], assessment_ids: list[int], folder: Path) -> None:
+    """The same number of officers saving answers: all on node A, then half on A and half on B
+    (one wrk per node, run at the same time; throughput summed, latency per node)."""
+    cookie, csrf = login(nodes[0])  # sessions live in the database: the same cookie works on B
+    assessment = Assessment.objects.get(pk=assessment_ids[0])
+    questions = [
+        b.question.pk
+        for b in questionnaire_build(assessment=assessment).questions.values()
+        if b.counts and b.question.type == "yes_no_partial"
+    ]
+    rps = {}
+    for count in (1, 2):
+        share = max(1, MULTINODE_OFFICERS // count)
+        before = AuditEvent.objects.filter(event_type="answer.saved").count()
+        runs = []
+        for index, base in enumerate(nodes[:count]):
+            script = folder / f"autosave-{count}-{index}.lua"
+            script.write_text(
+                LUA
+                % {
+                    "assessments": ",".join(map(str, assessment_ids)),
+                    "questions": ",".join(map(str, questions)),
+                    "cookie": cookie,
+                    "csrf": csrf,
+                    "base": base,
+                    "run": f"nodes{count}-{index}",
+                }
+            )
+            runs.append(_wrk(base=base, connections=share, script=script))
+        results = [_wrk_result(run) for run in runs]
+        stored = AuditEvent.objects.filter(event_type="answer.saved").count() - before
+        rps[count] = sum(r["rps"] for r in results)
+        requests = int(sum(r["requests"] for r in results))
+        errors = int(sum(r["errors"] for r in results))
+        ok = sum(r["ok"] for r in results)
+        latency = "; ".join(
+            f"node {'ab'[i]}: p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms"
+            for i, r in enumerate(results)
+        )
+        out(
+            f"| 10 | autosave, {share * count} concurrent officers on {count} web node{'s' if count > 1 else ''} "
+            f"({count * 2} gunicorn workers) | {rps[count]:.0f} req/s; {latency}; {errors} errors "
+            f"(2xx {ok}); {stored}/{requests} answers stored; {load_average()} | — |"
+        )
+    out(
+        f"| 10 | autosave throughput, 2 web nodes over 1 | {rps[2] / rps[1]:.2f}× ({load_average()}) | — |"
+    )
+
+
+def _multinode_reports(*, env: dict[str, str], folder: Path, officer, s3) -> None:
+    """MULTINODE_REPORTS reports drained by one worker (node A), then by one worker on each node.
+
+    Workers are started and ready before the reports are asked for, so the figure is the drain
+    rate, not the workers' start-up (#6 includes it)."""
+    from portal.celery import app
+    from reports.models import Report
+    from reports.services import report_request
+    from reports.signing import signing_material
+
+    signing_material()  # generated once here, not raced by two workers starting together
+    app.conf.broker_url = env["CELERY_BROKER_URL"]
+    app.conf.broker_transport_options = {"visibility_timeout": 600}
+    app._pool = None
+    app.amqp._producer_pool = None
+    smaller = (
+        Assessment.objects.exclude(pins__framework__urn="urn:tekigo:fw:bench-extra")
+        .order_by("pk")
+        .first()
+    )
+    rates = {}
+    for count in (1, 2):
+        workers, logs = [], []
+        for n in range(count):
+            log = folder / f"worker-{count}-{'ab'[n]}.log"
+            logs.append(log)
+            workers.append(
+                _start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "portal",
+                        "worker",
+                        "-Q",
+                        "reports",
+                        "-c",
+                        "1",
+                        "-n",
+                        f"node-{'ab'[n]}@127.0.0.1",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                        "--loglevel=INFO",
+                    ],
+                    env=env,
+                    log=log,
+                )
+            )
+        try:
+            # Ready when each answers a ping over the broker (the bench's logging hides "ready.").
+            for n in range(count):
+                name = f"node-{'ab'[n]}@127.0.0.1"
+                _wait(
+                    lambda name=name: app.control.ping(destination=[name], timeout=0.5),
+                    120,
+                    f"the worker {name} (log: {logs[n]})",
+                )
+            started = time.perf_counter()
+            ids = [
+                report_request(
+                    actor=officer, assessment=smaller, language="ja" if n % 2 else "en"
+                ).pk
+                for n in range(MULTINODE_REPORTS)
+            ]
+            while Report.objects.filter(pk__in=ids, status="ready").count() < len(ids):
+                if Report.objects.filter(pk__in=ids, status="failed").exists():
+                    raise RuntimeError(f"a report failed: see {logs}")
+                time.sleep(0.5)
+            seconds = time.perf_counter() - started
+        finally:
+            for worker in workers:
+                _stop(worker)
+        rendered_by = Report.objects.filter(pk__in=ids).values_list("worker", flat=True)
+        hosts = len({w.rsplit(":", 1)[1] for w in rendered_by if w})
+        stored = ""
+        if s3 is not None:
+            pdfs = Report.objects.filter(pk__in=ids).values_list("pdf_name", flat=True)
+            stored = f"; {sum(1 for p in pdfs if s3.head_object(Bucket=MULTINODE_BUCKET, Key=f'reports/{p}'))} PDFs in the bucket"
+        rates[count] = len(ids) / seconds * 60
+        out(
+            f"| 10 | {len(ids)} reports drained by one worker on each of {count} node{'s' if count > 1 else ''} "
+            f"| {seconds:.0f} s, {rates[count]:.1f} reports/min (rendered by {hosts} worker process{'es' if hosts > 1 else ''}{stored}); "
+            f"{load_average()} | — |"
+        )
+    out(
+        f"| 10 | reports per minute, 2 nodes over 1 | {rates[2] / rates[1]:.2f}× ({load_average()}) | — |"
+    )
+
+
+def audit_chain_check() -> None:
+    """The seeded history and every save of the run chain into one log that audit_verify accepts."""
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    output = StringIO()
+    try:
+        call_command("audit_verify", stdout=output)
+        figure = output.getvalue().strip()
+    except CommandError as error:
+        figure = f"**broken**: {error}"
+    out(f"| 11 | audit log hash chain (`manage.py audit_verify`) | {figure} | intact |")
 
 
 if __name__ == "__main__":

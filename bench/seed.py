@@ -2,7 +2,8 @@
 frameworks, every applicable question answered with comments, evidence rows and history.
 
 Written with bulk inserts (the services would take hours for 400,000 answers); the rows are
-the same shape the services write. The largest assessments also pin a synthetic fifth
+the same shape the services write, and the history rows go through the audit service's chain
+(``portal.services.audit_record_many``), so the seeded log verifies with ``manage.py audit_verify``. The largest assessments also pin a synthetic fifth
 framework of 160 questions, so that one assessment has more than 350 questions.
 """
 
@@ -21,7 +22,8 @@ from assessments.selectors import questionnaire_build
 from frameworks.document import FrameworkDocument
 from frameworks.selectors import framework_versions_latest_published
 from frameworks.services import framework_version_load
-from portal.models import AuditEvent, Membership, Organisation, User
+from portal.models import AuditEventType, Membership, Organisation, User
+from portal.services import audit_record_many
 
 PROFILE = ScopingProfile(
     roles=["ai_developer", "ai_provider", "ai_business_user"],
@@ -235,24 +237,23 @@ def seed(
             if a.question.evidence_expected and rng.random() < 0.5
         ]
         Evidence.objects.bulk_create(evidence, batch_size=BATCH)
-        events = [
-            AuditEvent(
-                actor=a.updated_by,
-                actor_name=a.updated_by.username,
-                event_type="answer.saved",
-                object_type="assessments.answer",
-                object_id=str(a.pk),
-                object_repr=str(a),
-                before={"value": None},
-                after={"value": a.value, "comment": a.comment},
-                organisation_id=a.assessment.organisation_id,
-                context_type="assessments.assessment",
-                context_id=str(a.assessment_id),
-                subject=a.question.urn,
-            )
-            for a in answers
-        ]
-        AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+        # Through the audit service, so every row carries the hash chain the services write and
+        # a bench database passes `manage.py audit_verify` (one INSERT per chunk still).
+        events = audit_record_many(
+            [
+                {
+                    "actor": a.updated_by,
+                    "event_type": AuditEventType.ANSWER_SAVED,
+                    "obj": a,
+                    "before": {"value": None},
+                    "after": {"value": a.value, "comment": a.comment},
+                    "organisation": a.assessment.organisation,
+                    "context": a.assessment,
+                    "subject": a.question.urn,
+                }
+                for a in answers
+            ]
+        )
         total_answers += len(answers)
         total_evidence += len(evidence)
         total_events += len(events)

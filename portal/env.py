@@ -82,8 +82,21 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tekigo@localhost")
 HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
 
 # --- Report signing and public verification ----------------------------------------------------
-#: The address people reach this Tekigo at; the verification URL and QR code on reports use it.
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+#: The address people reach this Tekigo at, e.g. ``https://tekigo.example.com``: the verification
+#: URL and QR code on reports, and the links in e-mails sent outside a request (reminders).
+#: SITE_URL, its former name for the e-mail links, is still read when PUBLIC_BASE_URL is unset.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")
+if PUBLIC_BASE_URL is None and env_str("SITE_URL"):
+    import warnings
+
+    warnings.warn(
+        "SITE_URL is deprecated: rename it PUBLIC_BASE_URL (one address for e-mail links and "
+        "report verification).",
+        FutureWarning,  # shown by default: the operator who set the variable must see it
+        stacklevel=1,
+    )
+    PUBLIC_BASE_URL = env_str("SITE_URL")
+PUBLIC_BASE_URL = PUBLIC_BASE_URL or "http://127.0.0.1:8000"
 #: The key and certificate that sign issued PDFs: PEM text, or the path of a PEM file. The
 #: certificate value may hold the chain after the signing certificate. Required in production.
 REPORT_SIGNING_KEY = env_str("REPORT_SIGNING_KEY")
@@ -105,8 +118,6 @@ METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 #: Log level of Tekigo's own loggers (portal, frameworks, assessments, reports).
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-#: The public address of the site, for links in e-mails sent outside a request (reminders).
-SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # --- Database pool and object storage (issue 14: more than one machine) ---
 #: psycopg's connection pool per web or worker process when DATABASE_URL is PostgreSQL: it keeps
 #: DB_POOL_MIN_SIZE connections open, opens up to DB_POOL_MAX_SIZE, and a request waits at most

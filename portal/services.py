@@ -551,7 +551,7 @@ def notification_email_send(*, notification_id: int) -> None:
         return
     body = notification.body
     if notification.url:
-        body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}".strip()
+        body = f"{body}\n\n{settings.PUBLIC_BASE_URL}{notification.url}".strip()
     send_mail(
         f"[Tekigo] {notification.title}",
         body,

@@ -183,7 +183,6 @@ EMAIL_HOST_USER = env.EMAIL_HOST_USER
 EMAIL_HOST_PASSWORD = env.EMAIL_HOST_PASSWORD
 EMAIL_USE_TLS = env.EMAIL_USE_TLS
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
-SITE_URL = env.SITE_URL
 
 # --- Content-Security-Policy (django-csp): our own scripts and styles only ------------------------
 CONTENT_SECURITY_POLICY = {
@@ -203,6 +202,7 @@ CONTENT_SECURITY_POLICY = {
 from portal.settings.api import *  # noqa: E402, F403
 
 # --- Report signing and public verification ----------------------------------------------------
+#: The one public address (no trailing slash): report verification URLs and e-mail links.
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL.rstrip("/")
 REPORT_SIGNING_KEY = env.REPORT_SIGNING_KEY
 REPORT_SIGNING_CERT = env.REPORT_SIGNING_CERT

@@ -47,3 +47,20 @@ if not env.ALLOWED_HOSTS:
 from portal.log import logging_config  # noqa: E402
 
 LOGGING = logging_config(json=True, level=env.LOG_LEVEL)
+
+# --- Shared cache (several web nodes) ------------------------------------------------------------
+# Counters that must hold across every web node and worker live in the cache: the public report
+# verification limit (per client address) and the API rate limits. A process-local cache would
+# give each gunicorn worker on each node its own allowance, so with REDIS_URL set the cache is
+# that Redis (Django's built-in RedisCache). Short socket timeouts: a dead Redis fails a request
+# at once instead of holding a web worker. Without REDIS_URL (one machine, the embedded broker)
+# the process-local cache remains.
+if env.REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.REDIS_URL,
+            "KEY_PREFIX": "tekigo",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }

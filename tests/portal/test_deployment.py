@@ -32,6 +32,15 @@ needs_compose = pytest.mark.skipif(
 )
 
 
+#: The storage secrets compose requires besides the Django ones (from the environment or .env).
+STORAGE_SECRETS = {
+    "MINIO_ROOT_USER": "minio-admin",
+    "MINIO_ROOT_PASSWORD": "minio-admin-password",
+    "AWS_ACCESS_KEY_ID": "tekigo-app",
+    "AWS_SECRET_ACCESS_KEY": "tekigo-app-password",
+}
+
+
 @needs_compose
 def test_compose_file_is_valid_with_a_one_shot_migrate_and_exactly_one_beat():
     result = compose_config(
@@ -39,12 +48,22 @@ def test_compose_file_is_valid_with_a_one_shot_migrate_and_exactly_one_beat():
         ALLOWED_HOSTS="tekigo.example.com",
         REPORT_SIGNING_KEY="/k.pem",
         REPORT_SIGNING_CERT="/c.pem",
+        **STORAGE_SECRETS,
     )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    assert set(services) == {"migrate", "web", "worker", "beat", "redis", "postgres"}
-    assert set(config["volumes"]) == {"media", "redis", "postgres"}
+    assert set(services) == {
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "redis",
+        "postgres",
+        "minio",
+        "buckets",
+    }
+    assert set(config["volumes"]) == {"minio", "redis", "postgres"}
     migrate, web, worker, beat = (services[n] for n in ("migrate", "web", "worker", "beat"))
     # Migrations and the catalog run once, in their own service, never in the web command.
     assert "migrate --no-input" in migrate["command"] and "load_frameworks" in migrate["command"]
@@ -55,15 +74,17 @@ def test_compose_file_is_valid_with_a_one_shot_migrate_and_exactly_one_beat():
     assert "celery -A portal beat" in beat["command"] and beat["deploy"]["replicas"] == 1
     assert all(" -B" not in s.get("command", "") for s in services.values())
     for name, service in services.items():
-        if name != "migrate":
+        if name not in ("migrate", "buckets"):
             assert service["restart"] == "unless-stopped", name
             assert service["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL"), name
     for service in (web, worker, beat):
         assert service["depends_on"] == {
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
+            "buckets": {"condition": "service_completed_successfully"},
             "migrate": {"condition": "service_completed_successfully"},
         }
+    assert migrate["depends_on"]["buckets"] == {"condition": "service_completed_successfully"}
     for service in (migrate, web, worker, beat):
         env = service["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
@@ -72,11 +93,70 @@ def test_compose_file_is_valid_with_a_one_shot_migrate_and_exactly_one_beat():
             "DATABASE_URL"
         ].endswith("@postgres:5432/tekigo")
         assert env["REDIS_URL"] == "redis://redis:6379/0"
+        # Stored files go to the bucket on MinIO, with Tekigo's own keys (not MinIO's admin's).
+        assert env["AWS_STORAGE_BUCKET_NAME"] == "tekigo"
+        assert env["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert env["AWS_ACCESS_KEY_ID"] == "tekigo-app"
+        assert env["AWS_SECRET_ACCESS_KEY"] == "tekigo-app-password"
+        assert not any(name.startswith("MINIO_") for name in env)
+        assert "volumes" not in service  # no file on a container's own disk
         # Every variable the compose file sets is one that portal/env.py actually reads.
         for name in env:
             assert name == "DJANGO_SETTINGS_MODULE" or re.search(
                 rf'env_\w+\("{name}"', ENV_READER
             ), name
+
+
+@needs_compose
+def test_compose_object_storage_is_minio_with_a_one_shot_bucket_service():
+    config = yaml.safe_load(
+        compose_config(
+            SECRET_KEY="s",
+            REPORT_SIGNING_KEY="/k.pem",
+            REPORT_SIGNING_CERT="/c.pem",
+            AWS_STORAGE_BUCKET_NAME="evidence-bucket",
+            **STORAGE_SECRETS,
+        ).stdout
+    )
+    minio, buckets = config["services"]["minio"], config["services"]["buckets"]
+    (volume,) = minio["volumes"]  # "minio:/data:rw" (compose v1) or the long form (v2)
+    assert (
+        volume.startswith("minio:/data")
+        if isinstance(volume, str)
+        else (volume["source"], volume["target"]) == ("minio", "/data")
+    )
+    assert minio["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
+    assert minio["environment"] == {
+        "MINIO_ROOT_USER": "minio-admin",
+        "MINIO_ROOT_PASSWORD": "minio-admin-password",
+    }
+    assert "ports" not in minio  # reached on the compose network only
+    assert buckets["restart"] == "no"
+    assert buckets["depends_on"] == {"minio": {"condition": "service_healthy"}}
+    assert buckets["environment"]["AWS_STORAGE_BUCKET_NAME"] == "evidence-bucket"
+    assert buckets["environment"]["AWS_ACCESS_KEY_ID"] == "tekigo-app"
+    assert all(
+        s["environment"]["AWS_STORAGE_BUCKET_NAME"] == "evidence-bucket"
+        for n, s in config["services"].items()
+        if n in ("migrate", "web", "worker", "beat")
+    )
+    # The container's shell reads the secrets from its environment: none is written into the
+    # command, and the script stops at the first failing step (set -e).
+    script = buckets["command"][0]
+    assert buckets["entrypoint"] == ["/bin/sh", "-c"] and script.startswith("set -e;")
+    assert "minio-admin-password" not in script and "tekigo-app-password" not in script
+    assert 'mc mb --ignore-existing "local/$$AWS_STORAGE_BUCKET_NAME"' in script
+    assert 'mc admin user add local "$$AWS_ACCESS_KEY_ID" "$$AWS_SECRET_ACCESS_KEY"' in script
+
+
+@needs_compose
+@pytest.mark.parametrize("secret", sorted(STORAGE_SECRETS))
+def test_compose_refuses_to_run_without_a_storage_secret(secret):
+    env = {k: v for k, v in STORAGE_SECRETS.items() if k != secret}
+    result = compose_config(
+        SECRET_KEY="s", REPORT_SIGNING_KEY="/k", REPORT_SIGNING_CERT="/c", **env
+    )
+    assert result.returncode != 0 and secret in result.stderr
 
 
 @needs_compose
@@ -89,6 +169,7 @@ def test_compose_health_checks_work_with_a_real_host_name(tmp_path):
             ALLOWED_HOSTS="tekigo.example.com,www.example.com",
             REPORT_SIGNING_KEY="/k.pem",
             REPORT_SIGNING_CERT="/c.pem",
+            **STORAGE_SECRETS,
         ).stdout
     )
     web_check = config["services"]["web"]["healthcheck"]["test"]
@@ -220,3 +301,12 @@ def test_native_production_uses_passwords_and_listens_on_localhost_only(tmp_path
     assert "--auth=trust" not in script and "--auth=scram-sha-256" in script
     assert "trap stop EXIT INT TERM" in script and 'wait "${STARTED[-1]}"' in script
     assert "exec " not in script  # the shell stays, so its trap stops what it started
+
+
+# --- Object storage in compose (ops2) -------------------------------------------------------------
+
+
+def test_the_compose_secrets_file_is_never_committed_nor_copied_into_the_image():
+    ignored = lambda name: (ROOT / name).read_text().splitlines()  # noqa: E731
+    assert "/.env" in ignored(".gitignore")
+    assert ".env" in ignored(".dockerignore")
