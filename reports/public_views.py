@@ -7,6 +7,8 @@ counter), so codes cannot be guessed by brute force.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
@@ -21,6 +23,8 @@ from reports.verification import (
     report_verification_check,
 )
 
+logger = logging.getLogger(__name__)
+
 #: The largest upload we read; Tekigo reports are far smaller.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -33,15 +37,22 @@ def public_verify_allowed(request) -> bool:
     """Count one check for the client address; False once it used up the window's allowance.
 
     The window starts with the address's first check (the counter expires with it), so a burst
-    can never straddle two windows.
+    can never straddle two windows. With several nodes the counter lives in the shared (Redis)
+    cache. If that cache cannot be reached, the check goes through and a warning is logged: a code
+    has 2**120 values (24 base32 characters), so an outage of the counter does not make guessing practical,
+    whereas answering 500 to everyone holding a genuine report would be a real failure.
     """
     key = f"public-verify:{_client(request)}"
-    cache.add(key, 0, timeout=settings.PUBLIC_VERIFY_WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=settings.PUBLIC_VERIFY_WINDOW_SECONDS)
-        count = 1
+        cache.add(key, 0, timeout=settings.PUBLIC_VERIFY_WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=settings.PUBLIC_VERIFY_WINDOW_SECONDS)
+            count = 1
+    except Exception:  # noqa: BLE001 - any cache backend's connection error
+        logger.warning("public verification: rate-limit cache unreachable", exc_info=True)
+        return True
     return count <= settings.PUBLIC_VERIFY_LIMIT
 
 

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -151,6 +152,23 @@ def test_checks_are_rate_limited_per_address(client, issued, settings):
     # Another address has its own allowance; the empty form is never limited.
     assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200
     assert client.get(reverse("reports:public_verify")).status_code == 200
+
+
+def test_an_unreachable_rate_limit_cache_lets_the_check_through(client, issued, caplog):
+    """Production shares the counter in Redis; with Redis down the page still answers."""
+    redis_down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    report, content = issued
+    url = reverse("reports:public_verify_code", args=[report.verification_code])
+    with override_settings(CACHES=redis_down):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "rate-limit cache unreachable" in caplog.text
 
 
 def test_query_counts(client, issued, django_assert_num_queries):
