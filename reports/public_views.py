@@ -7,8 +7,6 @@ counter), so codes cannot be guessed by brute force.
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
@@ -16,14 +14,13 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.api.throttles import CACHE_UNREACHABLE, counter_unreachable
 from reports.verification import (
     PublicVerification,
     Verdict,
     code_normalize,
     report_verification_check,
 )
-
-logger = logging.getLogger(__name__)
 
 #: The largest upload we read; Tekigo reports are far smaller.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -50,9 +47,8 @@ def public_verify_allowed(request) -> bool:
         except ValueError:  # expired between add and incr
             cache.add(key, 1, timeout=settings.PUBLIC_VERIFY_WINDOW_SECONDS)
             count = 1
-    except Exception:  # noqa: BLE001 - any cache backend's connection error
-        logger.warning("public verification: rate-limit cache unreachable", exc_info=True)
-        return True
+    except CACHE_UNREACHABLE:
+        return counter_unreachable("public verification")
     return count <= settings.PUBLIC_VERIFY_LIMIT
 
 

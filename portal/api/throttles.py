@@ -7,10 +7,34 @@ also limited per organisation, whoever asks: a view sets ``organisation_throttle
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is installed wherever Celery runs on Redis
+    RedisError = OSError
+
+logger = logging.getLogger(__name__)
+
+#: What the cache raises when its server cannot be reached (the shared Redis cache in production).
+CACHE_UNREACHABLE = (RedisError, OSError)
+
+
+def counter_unreachable(scope: str | None) -> bool:
+    """Let a request through when its rate-limit counter cannot be reached, and say so in the log.
+
+    The counters share the Redis cache with the other nodes; when Redis is down, refusing every
+    request (or answering 500) would turn a broker outage into a full outage, while a few minutes
+    without rate limits costs little. Example: ``counter_unreachable("user")`` logs a warning and
+    returns True.
+    """
+    logger.warning("rate limit %s: cache unreachable, request let through", scope, exc_info=True)
+    return True
 
 
 class _CurrentRates:
@@ -24,6 +48,12 @@ class _CurrentRates:
             raise ImproperlyConfigured(
                 f"No rate set for the throttle scope {self.scope!r}."
             ) from None
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except CACHE_UNREACHABLE:
+            return counter_unreachable(self.scope)
 
 
 class AnonRateThrottle(_CurrentRates, throttling.AnonRateThrottle):
@@ -70,11 +100,14 @@ def organisation_limit_wait(*, scope: str, organisation_id: int) -> float | None
     throttle.rate = throttle.get_rate()
     throttle.num_requests, throttle.duration = throttle.parse_rate(throttle.rate)
     throttle.key = throttle.cache_format % {"scope": scope, "ident": organisation_id}
-    throttle.history = throttle.cache.get(throttle.key, [])
-    throttle.now = throttle.timer()
-    while throttle.history and throttle.history[-1] <= throttle.now - throttle.duration:
-        throttle.history.pop()
-    if len(throttle.history) >= throttle.num_requests:
-        return throttle.wait() or 1.0
-    throttle.throttle_success()
+    try:
+        throttle.history = throttle.cache.get(throttle.key, [])
+        throttle.now = throttle.timer()
+        while throttle.history and throttle.history[-1] <= throttle.now - throttle.duration:
+            throttle.history.pop()
+        if len(throttle.history) >= throttle.num_requests:
+            return throttle.wait() or 1.0
+        throttle.throttle_success()
+    except CACHE_UNREACHABLE:
+        counter_unreachable(scope)
     return None

@@ -43,3 +43,25 @@ def test_the_third_export_of_an_organisation_waits_and_others_are_not_affected(
     )
     client.force_login(other_officer)
     assert client.get(reverse("reports:gaps_export", args=[theirs.pk, "csv"])).status_code == 200
+
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+def test_with_the_shared_cache_down_pages_and_api_still_answer(client, assessment, officer, caplog):
+    """Production keeps the counters in Redis; a Redis outage lifts the limits (logged), never 500."""
+    from django.test import override_settings
+
+    client.force_login(officer)
+    with override_settings(CACHES=REDIS_DOWN):
+        export = client.get(reverse("reports:gaps_export", args=[assessment.pk, "csv"]))
+        api = client.get(f"/api/v1/assessments/{assessment.pk}/")
+    assert export.status_code == 200
+    assert api.status_code == 200
+    assert caplog.text.count("cache unreachable") >= 2
