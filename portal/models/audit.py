@@ -138,7 +138,7 @@ class AuditEvent(models.Model):
     # A copy, so the log still reads right after the user is renamed.
     actor_name = models.CharField(max_length=150, blank=True)
     # No ``choices``: adding an event type must not need a migration of portal. Values are checked
-    # against AuditEventType when the row is written (portal.services._event).
+    # against AuditEventType when the row is written (portal.services.audit._event).
     event_type = models.CharField(max_length=64)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
