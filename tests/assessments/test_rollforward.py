@@ -2,12 +2,21 @@
 re-confirm, evidence is linked, open actions move over; progress counts confirmed answers only."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from assessments.models import Action, ActionStatus, Answer, AssessmentStatus, Evidence
-from assessments.selectors import questionnaire_build
+from assessments.models import (
+    Action,
+    ActionStatus,
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+)
+from assessments.selectors import access_assessment_for_roll_forward, questionnaire_build
 from assessments.services import (
     AnswerInput,
     AssessmentIncompleteError,
@@ -274,3 +283,115 @@ def test_roll_forward_runs_in_constant_queries_whatever_the_number_of_answers(
         counts.append(len(queries))
     assert (result.answers, result.evidence, result.actions) == (3, 3, 3)
     assert counts[0] == counts[1], counts
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+def test_the_create_page_starts_from_a_previous_assessment(client, assessment, officer):
+    save(assessment, officer, "q:art-7-contact", value="yes")
+    client.force_login(officer)
+    page = client.get(reverse("assessments:create")).content.decode()
+    assert "前回のアセスメントから始める" in page  # pages are in Japanese by default
+    assert f'<option value="{assessment.pk}">FY2026 review</option>' in page
+
+    response = client.post(
+        reverse("assessments:create"),
+        {"rollforward-previous": assessment.pk, "rollforward-name": "FY2027 review"},
+    )
+
+    new = Answer.objects.get(reconfirm_required=True).assessment
+    assert response.status_code == 302 and response["Location"].endswith(f"/{new.pk}/")
+    assert new.name == "FY2027 review" and new.previous == assessment
+    question = question_of(new.pins.get().version, "q:art-7-contact")
+    page = client.get(
+        reverse("assessments:section", args=[new.pk, question.provision.section_id])
+    ).content.decode()
+    assert "要再確認" in page and "変更なしで確定" in page
+    # The button posts the answer form as it is to the autosave endpoint.
+    assert f'hx-post="{reverse("assessments:answer", args=[new.pk, question.pk])}"' in page
+
+
+def test_confirm_unchanged_posts_the_answer_form_and_removes_the_badge(client, assessment, officer):
+    save(assessment, officer, "q:art-7-contact", value="yes")
+    new = roll(assessment, officer).assessment
+    question = question_of(new.pins.get().version, "q:art-7-contact")
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("assessments:answer", args=[new.pk, question.pk]),
+        {"type": "yes_no_partial", "value": "yes", "revision": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert not Answer.objects.get(assessment=new, question=question).reconfirm_required
+    page = client.get(
+        reverse("assessments:section", args=[new.pk, question.provision.section_id])
+    ).content.decode()
+    assert "変更なしで確定" not in page and "要再確認" not in page
+
+
+@pytest.mark.parametrize("role", ["auditor", "contributor"])
+def test_auditors_and_contributors_may_not_roll_forward(client, assessment, organisation, role):
+    from tests.factories import MembershipFactory
+
+    member = MembershipFactory(user__username=role, organisation=organisation, role=role).user
+    client.force_login(member)
+    response = client.post(
+        reverse("assessments:create"),
+        {"rollforward-previous": assessment.pk, "rollforward-name": "Mine"},
+    )
+    assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        access_assessment_for_roll_forward(user=member, pk=assessment.pk)
+    assert Assessment.objects.count() == 1
+
+
+def test_another_organisations_assessment_is_not_found(client, assessment, other_officer):
+    client.force_login(other_officer)
+    response = client.post(
+        reverse("assessments:create"),
+        {"rollforward-previous": assessment.pk, "rollforward-name": "Theirs"},
+    )
+    assert response.status_code == 404
+    missing = client.post(
+        reverse("assessments:create"),
+        {"rollforward-previous": 999_999, "rollforward-name": "Theirs"},
+    )
+    assert missing.status_code == 404
+    assert Assessment.objects.count() == 1
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def test_the_api_creates_from_a_previous_assessment_and_shows_what_to_reconfirm(
+    assessment, officer, other_officer, organisation
+):
+    from tests.api.test_api import client_for
+
+    save(assessment, officer, "q:art-7-contact", value="yes")
+    client = client_for("officer")
+    body = {"organisation": organisation.pk, "name": "FY2027", "previous": assessment.pk}
+
+    response = client.post("/api/v1/assessments/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["previous"] == assessment.pk and created["scoping"]["roles"] == ["ai_provider"]
+    answers = client.get(f"/api/v1/assessments/{created['id']}/answers/").json()
+    rows = answers["results"] if isinstance(answers, dict) else answers
+    assert [(a["value"], a["reconfirm_required"]) for a in rows] == [("yes", True)]
+
+    both = client.post(
+        "/api/v1/assessments/", {**body, "frameworks": ["urn:tekigo:fw:example-act"]}, format="json"
+    )
+    assert both.status_code == 400 and both.json()["errors"][0]["field"] == "frameworks"
+    neither = client.post(
+        "/api/v1/assessments/", {"organisation": organisation.pk, "name": "x"}, format="json"
+    )
+    assert neither.status_code == 400
+    assert {e["field"] for e in neither.json()["errors"]} == {"frameworks", "scoping"}
+    intruder = client_for("intruder").post("/api/v1/assessments/", body, format="json")
+    assert intruder.status_code == 404
