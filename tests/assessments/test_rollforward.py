@@ -395,3 +395,19 @@ def test_the_api_creates_from_a_previous_assessment_and_shows_what_to_reconfirm(
     assert {e["field"] for e in neither.json()["errors"]} == {"frameworks", "scoping"}
     intruder = client_for("intruder").post("/api/v1/assessments/", body, format="json")
     assert intruder.status_code == 404
+
+
+def test_an_upgrade_keeps_rolled_forward_answers_to_reconfirm(
+    assessment, officer, staff, published_version
+):
+    from assessments.services import assessment_upgrade
+
+    save(assessment, officer, "q:art-7-contact", value="yes")
+    new = roll(assessment, officer).assessment
+    draft = framework_version_clone(actor=staff, version=published_version, label="2025.3")
+    target = framework_version_publish(actor=staff, version=draft)
+
+    assessment_upgrade(actor=officer, assessment=new, pin=new.pins.get(), target=target)
+
+    carried = Answer.objects.get(assessment=new, question__version=target)
+    assert carried.value == "yes" and carried.reconfirm_required
