@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticError
 
 from assessments.answer_values import answer_value_clean
 from assessments.models import (
@@ -82,7 +83,14 @@ def assessment_roll_forward(*, actor: User, previous: Assessment, name: str) -> 
         raise ValidationError(
             {"previous": _("None of the frameworks of that assessment has a published version.")}
         )
-    scoping = ScopingProfile.model_validate(previous.scoping or {})
+    # Facts the profile no longer knows are dropped rather than refused: the scope is a start.
+    known = {k: v for k, v in (previous.scoping or {}).items() if k in ScopingProfile.model_fields}
+    try:
+        scoping = ScopingProfile.model_validate(known)
+    except PydanticError:
+        raise ValidationError(
+            {"previous": _("The scope of that assessment is no longer valid: start from scratch.")}
+        ) from None
     assessment = assessment_create(
         actor=actor,
         organisation=previous.organisation,

@@ -411,3 +411,20 @@ def test_an_upgrade_keeps_rolled_forward_answers_to_reconfirm(
 
     carried = Answer.objects.get(assessment=new, question__version=target)
     assert carried.value == "yes" and carried.reconfirm_required
+
+
+def test_a_scope_fact_no_longer_known_is_dropped_and_an_invalid_scope_refused(assessment, officer):
+    from django.core.exceptions import ValidationError
+
+    Assessment.objects.filter(pk=assessment.pk).update(
+        scoping={**assessment.scoping, "retired_fact": True}
+    )
+    assessment.refresh_from_db()
+    assert "retired_fact" not in roll(assessment, officer).assessment.scoping
+
+    Assessment.objects.filter(pk=assessment.pk).update(scoping={"roles": ["pirate"]})
+    assessment.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        roll(assessment, officer, name="Refused")
+    assert "previous" in error.value.message_dict
+    assert not Assessment.objects.filter(name="Refused").exists()
