@@ -25,12 +25,12 @@ def test_an_officer_starts_from_last_year_and_confirms_an_answer_unchanged(
     live_server, transactional_db, assessment, officer, new_page
 ):
     contact = question_of(assessment.pins.get().version, "q:art-7-contact")
-    answer_save(
-        actor=officer,
-        assessment=assessment,
-        question_id=contact.pk,
-        data=AnswerInput(value="partial", comment="Drafted"),
-    )
+    who = question_of(assessment.pins.get().version, "q:art-7-contact-who")
+    for question, data in (
+        (contact, AnswerInput(value="partial", comment="Drafted")),
+        (who, AnswerInput(value="Ms Sato")),
+    ):
+        answer_save(actor=officer, assessment=assessment, question_id=question.pk, data=data)
 
     page = new_page()
     sign_in(page, live_server.url, "officer")
@@ -57,3 +57,15 @@ def test_an_officer_starts_from_last_year_and_confirms_an_answer_unchanged(
     answer = Answer.objects.get(assessment=new, question=contact)
     assert (answer.value, answer.comment, answer.revision) == ("partial", "Drafted", 2)
     assert not answer.reconfirm_required
+
+    # Changing a carried answer confirms it too: the first autosave clears its badge, and the
+    # next saves land in the status line as usual.
+    who_card = page.locator(f"#question-{who.pk}")
+    assert who_card.locator("text=To re-confirm").count() == 1
+    who_card.locator("textarea[name=value]").fill("Mr Tanaka")
+    expect(page.locator(f"#revision-{who.pk}")).to_have_value("2")
+    assert who_card.locator("text=To re-confirm").count() == 0
+    who_card.locator("textarea[name=value]").fill("Mr Tanaka, legal")
+    expect(page.locator(f"#revision-{who.pk}")).to_have_value("3")
+    expect(page.locator(f"#status-{who.pk}")).to_have_class(re.compile(r"\bsaved\b"))
+    assert Answer.objects.get(assessment=new, question=who).value == "Mr Tanaka, legal"
