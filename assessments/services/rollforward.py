@@ -161,7 +161,7 @@ def assessment_roll_forward(*, actor: User, previous: Assessment, name: str) -> 
         actor=actor,
         event=AuditEventType.ASSESSMENT_ROLLED_FORWARD,
         assessment=assessment,
-        before={"previous": previous.pk, "name": previous.name},
+        before={"previous": previous.pk, "previous_name": previous.name},
         after={
             "answers_to_reconfirm": result.answers,
             "evidence_linked": result.evidence,

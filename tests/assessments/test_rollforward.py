@@ -96,6 +96,7 @@ def test_roll_forward_copies_answers_marked_to_reconfirm_with_scope_and_pins(
     event = AuditEvent.objects.get(event_type=AuditEventType.ASSESSMENT_ROLLED_FORWARD)
     assert event.context_id == str(new.pk) and event.before["previous"] == assessment.pk
     assert event.after["answers_to_reconfirm"] == 2 and event.after["not_carried"] == []
+    assert event.before["previous_name"] == "FY2026 review"
 
 
 @pytest.fixture
