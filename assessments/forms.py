@@ -163,3 +163,24 @@ class HistoryFilterForm(forms.Form):
             }.items()
             if value
         }
+
+
+# --- Roll-forward (issue 12) -----------------------------------------------------------------
+
+
+class AssessmentRollForwardForm(forms.Form):
+    """ "Start from a previous assessment": the new name and the assessment to start from.
+
+    ``assessments`` are the organisation's assessments offered in the select. The chosen id is
+    checked by ``access_assessment_for_roll_forward`` (the same 404 as the API for any other),
+    not by the list, so the page and the API refuse alike.
+    """
+
+    name = forms.CharField(label=_("Assessment name"), max_length=200)
+    previous = forms.IntegerField(
+        label=_("Start from"), min_value=1, max_value=2**63 - 1, widget=forms.Select
+    )
+
+    def __init__(self, *args, assessments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["previous"].widget.choices = [(a.pk, a.name) for a in assessments]

@@ -145,3 +145,28 @@ class ActionFactory(factory.django.DjangoModelFactory):
         model = "assessments.Action"
 
     title = factory.Sequence(lambda n: f"Action {n}")
+
+
+# --- Roll-forward (issue 12) ---
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """An answer of ``assessment`` to ``question`` (give both); "yes" by default."""
+
+    class Meta:
+        model = "assessments.Answer"
+
+    value = "yes"
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """An evidence row of ``answer`` naming a stored file (it is not written to the storage)."""
+
+    class Meta:
+        model = "assessments.Evidence"
+
+    original_name = factory.Sequence(lambda n: f"policy-{n}.pdf")
+    stored_name = factory.Sequence(lambda n: f"{n:032x}.pdf")
+    content_type = "application/pdf"
+    size = 1234
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")

@@ -39,7 +39,8 @@ class AssessmentFilter(filters.FilterSet):
 
 
 class AssessmentListApi(generics.ListAPIView):
-    """GET: the assessments of every organisation the caller belongs to. POST: create one."""
+    """GET: the assessments of every organisation the caller belongs to. POST: create one, from
+    scratch or from a ``previous`` assessment (roll-forward)."""
 
     serializer_class = AssessmentOutput
     filterset_class = AssessmentFilter
@@ -58,6 +59,16 @@ class AssessmentListApi(generics.ListAPIView):
     def post(self, request):
         data = AssessmentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
+        if "previous" in data.validated_data:
+            previous = selectors.access_assessment_for_roll_forward(
+                user=request.user,
+                pk=data.validated_data["previous"],
+                organisation_id=data.validated_data["organisation"],
+            )
+            result = services.assessment_roll_forward(
+                actor=request.user, previous=previous, name=data.validated_data["name"]
+            )
+            return Response(_detail(result.assessment), status=status.HTTP_201_CREATED)
         membership = selectors.access_organisation_for_create(
             user=request.user, organisation_id=data.validated_data["organisation"]
         )

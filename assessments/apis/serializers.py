@@ -7,7 +7,7 @@ from typing import get_args
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from assessments.models import (
     Answer,
@@ -130,19 +130,61 @@ class AssessmentOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "submitted_at",
+            "previous",
         ]
+        extra_kwargs = {
+            "previous": {"help_text": "the assessment this one was rolled forward from"}
+        }
 
 
 class AssessmentCreateInput(serializers.Serializer):
+    """A new assessment: from ``frameworks`` and ``scoping``, or from a ``previous`` one.
+
+    With ``previous`` the new assessment takes that assessment's frameworks (their latest
+    published versions) and scope, its answers marked to re-confirm, its evidence linked and its
+    open actions (issue 12); ``frameworks`` and ``scoping`` are then left out.
+    """
+
     organisation = IdField()
     name = serializers.CharField(max_length=200)
     frameworks = serializers.ListField(
         child=serializers.CharField(max_length=200),
         min_length=1,
         max_length=50,
-        help_text="framework URNs; the latest published version of each is pinned",
+        required=False,
+        help_text="framework URNs; the latest published version of each is pinned "
+        "(required unless previous is given)",
     )
-    scoping = Scoping()
+    scoping = Scoping(required=False, help_text="required unless previous is given")
+    previous = IdField(
+        required=False,
+        help_text="id of an assessment of the same organisation to start from (roll-forward)",
+    )
+
+    def validate(self, data):
+        if "previous" in data:
+            given = [name for name in ("frameworks", "scoping") if name in data]
+            if given:
+                raise ValidationError(
+                    {
+                        name: [
+                            _(
+                                "Leave this out when starting from a previous assessment: "
+                                "it is taken from that one."
+                            )
+                        ]
+                        for name in given
+                    }
+                )
+            return data
+        missing = {
+            name: [ErrorDetail(_("This field is required."), code="required")]
+            for name in ("frameworks", "scoping")
+            if name not in data
+        }
+        if missing:
+            raise ValidationError(missing)
+        return data
 
 
 class ScopingInput(serializers.Serializer):
@@ -181,9 +223,16 @@ class AnswerOutput(serializers.ModelSerializer):
             "justification",
             "comment",
             "needs_review",
+            "reconfirm_required",
             "revision",
             "updated_at",
         ]
+        extra_kwargs = {
+            "reconfirm_required": {
+                "help_text": "copied from the previous assessment and not confirmed yet: "
+                "not counted as answered until saved again (changed or not)"
+            }
+        }
 
 
 class AnswerItemInput(serializers.Serializer):

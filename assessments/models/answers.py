@@ -28,6 +28,9 @@ class Answer(models.Model):
     comment = models.TextField(blank=True)
     #: Carried over from an older framework version whose question changed.
     needs_review = models.BooleanField(default=False)
+    #: Copied from the previous assessment by a roll-forward and not yet saved by a person:
+    #: shown with its value but not counted as answered until someone confirms it (issue 12).
+    reconfirm_required = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -54,6 +57,15 @@ class Answer(models.Model):
         if self.not_applicable:
             return bool(self.justification.strip())
         return self.value not in (None, "", [])
+
+    @property
+    def is_confirmed_answer(self) -> bool:
+        """Answered, and by a person in this assessment: what progress and submission count.
+
+        Example: "yes" copied from last year's assessment is answered but not confirmed until
+        someone saves it again (changed or not).
+        """
+        return self.is_answered and not self.reconfirm_required
 
 
 class Evidence(models.Model):

@@ -62,6 +62,11 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    #: The assessment this one was rolled forward from (answers copied to re-confirm, evidence
+    #: linked, open actions moved): see assessments.services.rollforward.
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]

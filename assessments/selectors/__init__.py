@@ -10,6 +10,7 @@ from .access import (  # noqa: F401
     AssessmentAccess,
     access_assessment,
     access_assessment_evidence,
+    access_assessment_for_roll_forward,
     access_evidence,
     access_organisation_for_create,
     access_question,

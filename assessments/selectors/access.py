@@ -235,3 +235,23 @@ def access_question(*, assessment: Assessment, pk: int) -> Question:
     if question is None:
         raise Http404("No such question.")
     return question
+
+
+# --- Roll-forward (issue 12) -----------------------------------------------------------------
+
+
+def access_assessment_for_roll_forward(
+    *, user: User, pk: int, organisation_id: int | None = None
+) -> Assessment:
+    """The assessment a new one may start from: one the user reads in full, in an organisation
+    where they may create assessments.
+
+    The same 404 as for a missing assessment when it belongs to another organisation (or, with
+    ``organisation_id``, to any organisation but that one); PermissionDenied for a contributor
+    or an auditor of its organisation, who may not start assessments.
+    """
+    assessment = access_assessment(user=user, pk=pk).assessment
+    if organisation_id is not None and assessment.organisation_id != organisation_id:
+        raise Http404("No such assessment.")
+    access_organisation_for_create(user=user, organisation_id=assessment.organisation_id)
+    return assessment

@@ -51,7 +51,14 @@ class QuestionBlock:
 
     @property
     def is_answered(self) -> bool:
-        return self.answer is not None and self.answer.is_answered
+        """Answered and confirmed: an answer copied by a roll-forward counts only once a person
+        has saved it again (issue 12), so progress, the missing list and the sidebar agree."""
+        return self.answer is not None and self.answer.is_confirmed_answer
+
+    @property
+    def needs_reconfirm(self) -> bool:
+        """Copied from the previous assessment and not confirmed yet: shown with a badge."""
+        return self.answer is not None and self.answer.reconfirm_required
 
     @property
     def counts(self) -> bool:

@@ -61,6 +61,10 @@ from .reviews import (  # noqa: F401
     review_comment_add,
     review_resolve,
 )
+from .rollforward import (  # noqa: F401
+    RollForwardResult,
+    assessment_roll_forward,
+)
 from .sections import (  # noqa: F401
     section_not_applicable,
 )

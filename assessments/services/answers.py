@@ -32,7 +32,19 @@ def _answer_snapshot(answer: Answer | None) -> dict[str, Any] | None:
         "justification": answer.justification,
         "comment": answer.comment,
         "revision": answer.revision,
+        "reconfirm_required": answer.reconfirm_required,
     }
+
+
+def _answer_event(before: dict[str, Any] | None, answer: Answer) -> AuditEventType:
+    """``answer.reconfirmed`` when a person saved a rolled-forward answer without changing it
+    (the "Confirm unchanged" button), ``answer.saved`` for every other save."""
+    if before is not None and before["reconfirm_required"] and not answer.reconfirm_required:
+        after = _answer_snapshot(answer)
+        fields = ("value", "not_applicable", "justification", "comment")
+        if all(before[f] == after[f] for f in fields):
+            return AuditEventType.ANSWER_RECONFIRMED
+    return AuditEventType.ANSWER_SAVED
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,7 @@ def _answer_apply(
     if (
         answer is not None
         and not answer.needs_review
+        and not answer.reconfirm_required  # saving it unchanged is how a person confirms it
         and (answer.value, answer.not_applicable, answer.justification, answer.comment)
         == (new_value, data.not_applicable, new_justification, comment)
     ):
@@ -98,6 +111,7 @@ def _answer_apply(
     answer.justification = new_justification
     answer.comment = comment
     answer.needs_review = False
+    answer.reconfirm_required = False
     answer.updated_by = actor
     answer.updated_at = timezone.now()
     # The related rows were just loaded and uniqueness per question is guaranteed by the caller
@@ -115,6 +129,10 @@ def answer_save(
     *, actor: User, assessment: Assessment, question_id: int, data: AnswerInput
 ) -> Answer:
     """Create or update the answer to one question (the autosave path).
+
+    Any save by a person confirms an answer copied by a roll-forward, also one that changes
+    nothing ("Confirm unchanged"): the revision moves on and the audit row says
+    ``answer.reconfirmed``.
 
     Raises ValidationError naming the field, AssessmentLockedError, or
     AnswerConflictError when the answer moved past ``data.revision``.
@@ -137,7 +155,7 @@ def answer_save(
     Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
     _audit(
         actor=actor,
-        event=AuditEventType.ANSWER_SAVED,
+        event=_answer_event(before, answer),
         assessment=assessment,
         obj=answer,
         before=before,

@@ -14,11 +14,11 @@ from assessments.models import (
     Assessment,
 )
 from frameworks.models import Question
-from portal.models import AuditEventType, User
+from portal.models import User
 from portal.services import audit_record_many
 
 from ._shared import AnswerConflictError, _refuse_if_locked
-from .answers import AnswerInput, _answer_apply, _answer_snapshot
+from .answers import AnswerInput, _answer_apply, _answer_event, _answer_snapshot
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,7 @@ def answers_bulk_save(
             "justification",
             "comment",
             "needs_review",
+            "reconfirm_required",
             "revision",
             "updated_by",
             "updated_at",
@@ -154,7 +155,7 @@ def answers_bulk_save(
             [
                 dict(
                     actor=actor,
-                    event_type=AuditEventType.ANSWER_SAVED,
+                    event_type=_answer_event(before, a),
                     obj=a,
                     before=before,
                     after=_answer_snapshot(a),

@@ -75,7 +75,9 @@ def evidence_upload(
 
 @transaction.atomic
 def evidence_delete(*, actor: User, assessment: Assessment, evidence: Evidence) -> None:
-    """Detach a file from its answer. The stored file stays: history and issued reports cite its hash."""
+    """Detach a file from its answer. The stored file stays: history and issued reports cite its
+    hash, and other rows may link the same file (an upgrade's or a roll-forward's links,
+    tests/assessments/test_rollforward.py)."""
     assessment = (
         Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
     )

@@ -81,6 +81,8 @@ def assessment_upgrade(
             justification=old_answer.justification,
             comment=old_answer.comment,
             needs_review=changed,
+            # An upgrade is not a person's confirmation of a rolled-forward answer.
+            reconfirm_required=old_answer.reconfirm_required,
             updated_by=actor,
         )
         answer.full_clean()

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from assessments import selectors, services
-from assessments.forms import AssessmentCreateForm, ScopingForm
+from assessments.forms import AssessmentCreateForm, AssessmentRollForwardForm, ScopingForm
 from frameworks.selectors import framework_versions_latest_published
 from portal.selectors import MemberAccess, membership_active_get, staff_organisation_list
 
@@ -54,8 +54,35 @@ def assessment_create(request):
         user=request.user, organisation_id=membership.organisation_id
     )
     versions = framework_versions_latest_published()
-    form = AssessmentCreateForm(request.POST or None, versions=versions, language=_language())
-    if request.method == "POST" and form.is_valid():
+    # Two forms on one page: a new assessment from scratch, or one that starts from a previous
+    # assessment (issue 12); the roll-forward form's fields carry its prefix.
+    rolling = request.method == "POST" and f"{ROLL_FORWARD_PREFIX}-previous" in request.POST
+    roll_form = AssessmentRollForwardForm(
+        request.POST if rolling else None,
+        assessments=selectors.assessment_list(organisation=membership.organisation),
+        prefix=ROLL_FORWARD_PREFIX,
+    )
+    form = AssessmentCreateForm(
+        request.POST if request.method == "POST" and not rolling else None,
+        versions=versions,
+        language=_language(),
+    )
+    if rolling and roll_form.is_valid():
+        previous = selectors.access_assessment_for_roll_forward(
+            user=request.user,
+            pk=roll_form.cleaned_data["previous"],
+            organisation_id=membership.organisation_id,
+        )
+        try:
+            result = services.assessment_roll_forward(
+                actor=request.user, previous=previous, name=roll_form.cleaned_data["name"]
+            )
+        except ValidationError as exc:
+            _errors_to_form(roll_form, exc)
+        else:
+            messages.success(request, _roll_forward_message(result, previous))
+            return redirect("assessments:detail", pk=result.assessment.pk)
+    elif not rolling and request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_create(
                 actor=request.user,
@@ -70,9 +97,28 @@ def assessment_create(request):
             messages.success(request, _("Assessment created."))
             return redirect("assessments:detail", pk=assessment.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "assessments/create.html", {"form": form, "membership": membership}, status=status
-    )
+    context = {"form": form, "roll_form": roll_form, "membership": membership}
+    return render(request, "assessments/create.html", context, status=status)
+
+
+ROLL_FORWARD_PREFIX = "rollforward"
+
+
+def _roll_forward_message(result: services.RollForwardResult, previous) -> str:
+    message = _(
+        "Assessment created from “%(previous)s”: %(answers)d answers to re-confirm, "
+        "%(evidence)d files linked, %(actions)d open actions carried over."
+    ) % {
+        "previous": previous.name,
+        "answers": result.answers,
+        "evidence": result.evidence,
+        "actions": result.actions,
+    }
+    if result.not_carried:
+        message += " " + _(
+            "%(n)d answers were not carried over: their question changed or no longer exists."
+        ) % {"n": len(result.not_carried)}
+    return message
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:

@@ -94,6 +94,13 @@ class AuditEventType(models.TextChoices):
     ACTION_CREATED = "action.created", _("Action created")
     ACTION_UPDATED = "action.updated", _("Action updated")
     ACTION_EVIDENCE_UPLOADED = "action.evidence_uploaded", _("Action evidence uploaded")
+    # --- Roll-forward (issue 12) ---
+    ASSESSMENT_ROLLED_FORWARD = (
+        "assessment.rolled_forward",
+        _("Started from a previous assessment"),
+    )
+    ANSWER_RECONFIRMED = "answer.reconfirmed", _("Answer re-confirmed")
+    ACTION_CARRIED_OVER = "action.carried_over", _("Action carried over")
 
 
 def audit_canonical(row) -> bytes:
