@@ -31,6 +31,7 @@ from .assignments import (  # noqa: F401
 )
 from .filters import (  # noqa: F401
     QuestionFilters,
+    open_query_question_ids,
     question_search_ids,
     questionnaire_filter,
 )

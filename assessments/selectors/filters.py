@@ -16,6 +16,7 @@ from frameworks.severity import provision_severity
 
 from .lists import pins_of
 from .questionnaire import QuestionBlock, Questionnaire
+from .reviews import question_review_list
 
 # --- Questionnaire filters and search --------------------------------------------------------
 
@@ -27,6 +28,7 @@ class QuestionFilters:
 
     unanswered: bool = False
     needs_review: bool = False
+    open_query: bool = False
     evidence_missing: bool = False
     assigned_to_me: bool = False
     severity: str = ""
@@ -38,6 +40,7 @@ class QuestionFilters:
             (
                 self.unanswered,
                 self.needs_review,
+                self.open_query,
                 self.evidence_missing,
                 self.assigned_to_me,
                 self.severity,
@@ -88,16 +91,32 @@ def question_search_ids(*, assessment: Assessment, text: str) -> set[int]:
     return ids
 
 
+def open_query_question_ids(*, assessment: Assessment) -> set[int]:
+    """The questions with an open query: exactly the rows the reviews page lists as open
+    (:func:`question_review_list` with ``open_only``), so "open query" has one definition.
+
+    Example: the auditor queried Art. 26 and rejected Art. 27, then accepted Art. 27 after a
+    reply: ``{<Art. 26 question id>}``.
+    """
+    return set(
+        question_review_list(assessment=assessment, open_only=True)
+        .order_by()
+        .values_list("question_id", flat=True)
+    )
+
+
 def questionnaire_filter(
     *,
     questionnaire: Questionnaire,
     filters: QuestionFilters,
     assigned_ids: set[int] | frozenset[int] = frozenset(),
     matching_ids: set[int] | None = None,
+    open_query_ids: set[int] | frozenset[int] = frozenset(),
 ) -> list[QuestionBlock]:
     """The applicable, shown questions that pass every chosen filter, in questionnaire order.
 
     ``assigned_ids`` are the questions assigned to the viewer (for "assigned to me");
+    ``open_query_ids`` the result of :func:`open_query_question_ids` (for "open query");
     ``matching_ids`` the result of :func:`question_search_ids` when a text is searched.
     Severity is the provision's (``frameworks.severity``).
     """
@@ -109,6 +128,8 @@ def questionnaire_filter(
         if filters.unanswered and block.is_answered:
             continue
         if filters.needs_review and not (block.answer and block.answer.needs_review):
+            continue
+        if filters.open_query and question.pk not in open_query_ids:
             continue
         if filters.evidence_missing and not (question.evidence_expected and not block.evidence):
             continue
