@@ -71,10 +71,12 @@ from .reviews import (  # noqa: F401
 )
 from .upgrades import (  # noqa: F401
     QUESTION_CONTENT_FIELDS,
+    SectionMove,
     UpgradePlan,
     assessment_history_list,
     choice_label,
     framework_version_upgrade_target,
     pin_get,
+    section_move_get,
     upgrade_plan_get,
 )

@@ -13,6 +13,7 @@ from assessments import selectors, services
 from assessments.forms import AssessmentCreateForm, ScopingForm
 from frameworks.selectors import framework_versions_latest_published
 from portal.selectors import MemberAccess, membership_active_get, staff_organisation_list
+from portal.templatetags.tekigo import loc
 
 from ._shared import _assessment_url, _language
 
@@ -155,7 +156,7 @@ def section(request, pk: int, section_pk: int):
     block = questionnaire.sections.get(section_pk)
     top = questionnaire.top_section_of(section_pk) if block else None
     if top is None:
-        raise Http404("No such section.")
+        return _section_moved(request, access, section_pk)
     framework = next(f for f in questionnaire.frameworks if top in f.sections)
     context = {
         "access": access,
@@ -167,3 +168,28 @@ def section(request, pk: int, section_pk: int):
         "editable": access.can_edit,
     }
     return render(request, "assessments/section.html", context)
+
+
+def _section_moved(request, access, section_pk: int):
+    """An old link to a section of a version the assessment no longer pins (bookmarks, e-mails,
+    review threads from before an upgrade): to the same section in the pinned version, or to the
+    assessment page with a message when that version dropped it. Issue 12: never a 404 for a
+    member; anything else is the same 404 as a missing section."""
+    move = selectors.section_move_get(assessment=access.assessment, section_id=section_pk)
+    if move is None:
+        raise Http404("No such section.")
+    if move.section is not None:
+        return redirect("assessments:section", pk=access.assessment.pk, section_pk=move.section.pk)
+    messages.info(
+        request,
+        _(
+            "The section “%(section)s” is not in version %(version)s of %(framework)s, which "
+            "this assessment now uses: choose a section below."
+        )
+        % {
+            "section": " ".join(filter(None, [move.old.ref, loc(move.old, "title")])),
+            "version": move.pin.version.version,
+            "framework": loc(move.pin.version, "short_name"),
+        },
+    )
+    return redirect("assessments:detail", pk=access.assessment.pk)

@@ -98,11 +98,120 @@ def test_the_filter_page_lists_open_queries_for_members_and_404s_for_others(
     channels = question_of(version, "q:pi-channels")
     url = f"/assessments/{reviewed.pk}/questions/?open_query=on"
     client.force_login(officer)
-    page = client.get(url)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     content = page.content.decode()
     assert page.status_code == 200
     assert 'name="open_query"' in content and "Open query" in content
+    assert "未解決の照会あり" in client.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert f'id="question-{contact.pk}"' in content
     assert f'id="question-{channels.pk}"' not in content
     client.force_login(other_officer)
     assert client.get(url).status_code == 404
+
+
+# --- Old section links after an upgrade --------------------------------------------------------
+
+
+@pytest.fixture
+def upgraded(assessment, officer, staff, version):
+    """The assessment moved to 2025.2, which keeps chapters ch1 and ch2 and drops ch2-1."""
+    from assessments.services import assessment_upgrade
+    from frameworks.models import Section
+    from frameworks.services import (
+        framework_content_delete,
+        framework_version_clone,
+        framework_version_publish,
+    )
+
+    draft = framework_version_clone(actor=staff, version=version, label="2025.2")
+    framework_content_delete(actor=staff, instance=Section.objects.get(version=draft, key="ch2-1"))
+    target = framework_version_publish(actor=staff, version=draft)
+    assessment_upgrade(
+        actor=officer, assessment=assessment, pin=assessment.pins.get(), target=target
+    )
+    return target
+
+
+def _section(version, key):
+    from frameworks.models import Section
+
+    return Section.objects.get(version=version, key=key)
+
+
+def test_an_old_section_link_redirects_to_the_same_section_in_the_pinned_version(
+    client, assessment, officer, version, upgraded
+):
+    client.force_login(officer)
+    for key in ["ch1", "ch2"]:
+        response = client.get(f"/assessments/{assessment.pk}/sections/{_section(version, key).pk}/")
+        assert response.status_code == 302
+        assert response["Location"] == (
+            f"/assessments/{assessment.pk}/sections/{_section(upgraded, key).pk}/"
+        )
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_link_to_a_section_the_new_version_dropped_goes_to_the_assessment_with_a_message(
+    client, assessment, officer, version, upgraded
+):
+    client.force_login(officer)
+    url = f"/assessments/{assessment.pk}/sections/{_section(version, 'ch2-1').pk}/"
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert response["Location"] == f"/assessments/{assessment.pk}/"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert "“Acquisition” is not in version 2025.2 of Example Act" in page.content.decode()
+
+
+def test_an_auditor_member_follows_old_links_too(client, assessment, auditor, version, upgraded):
+    client.force_login(auditor)
+    response = client.get(f"/assessments/{assessment.pk}/sections/{_section(version, 'ch1').pk}/")
+    assert response.status_code == 302
+
+
+def test_old_section_links_give_non_members_the_same_404_as_a_missing_section(
+    client, assessment, other_officer, version, upgraded
+):
+    import re
+
+    def page(url):
+        response = client.get(url)
+        assert response.status_code == 404 and "Location" not in response
+        # The same page but for the path and the CSRF token (masked anew in every response).
+        text = response.content.decode().replace(url, "URL")
+        return re.sub(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', "", text)
+
+    client.force_login(other_officer)
+    old = page(f"/assessments/{assessment.pk}/sections/{_section(version, 'ch1').pk}/")
+    assert old == page("/assessments/999999/sections/999999/")
+
+
+def test_sections_of_drafts_or_of_frameworks_not_pinned_stay_404_for_members(
+    client, assessment, officer, staff, version, upgraded
+):
+    from frameworks.services import framework_version_clone
+    from tests.factories import SectionFactory
+
+    client.force_login(officer)
+    draft = framework_version_clone(actor=staff, version=upgraded, label="2025.3")
+    foreign = SectionFactory()  # a section of another framework's draft
+    for section in [_section(draft, "ch1"), foreign]:
+        response = client.get(f"/assessments/{assessment.pk}/sections/{section.pk}/")
+        assert response.status_code == 404
+    # The pinned version's own sections are served as before, without a redirect.
+    current = client.get(f"/assessments/{assessment.pk}/sections/{_section(upgraded, 'ch1').pk}/")
+    assert current.status_code == 200
+
+
+def test_the_ordinary_section_page_never_looks_for_a_moved_section(
+    client, assessment, officer, version, monkeypatch
+):
+    from assessments import selectors
+
+    def refuse(**kwargs):
+        raise AssertionError("looked for a moved section")
+
+    monkeypatch.setattr(selectors, "section_move_get", refuse)
+    client.force_login(officer)
+    url = f"/assessments/{assessment.pk}/sections/{_section(version, 'ch1').pk}/"
+    assert client.get(url).status_code == 200
