@@ -30,7 +30,11 @@ from .assignments import (  # noqa: F401
     my_work_list,
 )
 from .filters import (  # noqa: F401
+    MissingAnswers,
+    MissingFramework,
+    MissingSection,
     QuestionFilters,
+    missing_answer_list,
     open_query_question_ids,
     question_search_ids,
     questionnaire_filter,

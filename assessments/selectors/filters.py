@@ -15,7 +15,7 @@ from frameworks.models import Question
 from frameworks.severity import provision_severity
 
 from .lists import pins_of
-from .questionnaire import QuestionBlock, Questionnaire
+from .questionnaire import FrameworkBlock, QuestionBlock, Questionnaire, SectionBlock
 from .reviews import question_review_list
 
 # --- Questionnaire filters and search --------------------------------------------------------
@@ -147,3 +147,60 @@ def questionnaire_filter(
             continue
         result.append(block)
     return result
+
+
+# --- Missing answers, grouped ------------------------------------------------------------------
+
+
+@dataclass
+class MissingSection:
+    """The missing answers of one top-level section (its subsections included), in order."""
+
+    section: SectionBlock
+    questions: list[QuestionBlock]
+
+
+@dataclass
+class MissingFramework:
+    framework: FrameworkBlock
+    sections: list[MissingSection]
+
+
+@dataclass
+class MissingAnswers:
+    """What is still to answer before submitting, by framework and top-level section.
+
+    Example: APPI › 第四章 (Art. 26, Art. 27), AI Guidelines › 第2部 (C-3): ``count`` is 3. Falsy
+    when nothing is missing. The same questions as :meth:`Questionnaire.missing`, which the
+    submission checks.
+    """
+
+    frameworks: list[MissingFramework]
+
+    @property
+    def count(self) -> int:
+        return sum(len(s.questions) for f in self.frameworks for s in f.sections)
+
+    def __bool__(self) -> bool:
+        return bool(self.frameworks)
+
+
+def missing_answer_list(*, questionnaire: Questionnaire) -> MissingAnswers:
+    """The questionnaire's missing answers grouped by framework, then top-level section (the
+    unit of the section page each question links to). No query."""
+    frameworks = []
+    for framework in questionnaire.frameworks:
+        sections = []
+        for top in framework.sections:
+            questions = [
+                block
+                for section in top.walk()
+                for provision in section.provisions
+                for block in provision.questions
+                if block.missing
+            ]
+            if questions:
+                sections.append(MissingSection(top, questions))
+        if sections:
+            frameworks.append(MissingFramework(framework, sections))
+    return MissingAnswers(frameworks)

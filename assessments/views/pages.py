@@ -103,7 +103,9 @@ def assessment_detail(request, pk: int):
         "q": questionnaire,
         "review_progress": selectors.review_progress_get(questionnaire=questionnaire),
         "upgrades": upgrades,
-        "missing": questionnaire.missing() if show_missing else [],
+        "missing": selectors.missing_answer_list(questionnaire=questionnaire)
+        if show_missing
+        else None,
         "show_missing": show_missing,
     }
     return render(request, "assessments/detail.html", context)

@@ -215,3 +215,104 @@ def test_the_ordinary_section_page_never_looks_for_a_moved_section(
     client.force_login(officer)
     url = f"/assessments/{assessment.pk}/sections/{_section(version, 'ch1').pk}/"
     assert client.get(url).status_code == 200
+
+
+# --- Missing answers, grouped by framework and section ----------------------------------------
+
+
+@pytest.fixture
+def two_frameworks(officer, organisation, published_version, minimal_document):
+    """An assessment of the minimal framework and of a second framework made from the same file."""
+    from assessments.services import assessment_create
+    from frameworks.services import framework_version_load
+    from tests.conftest import PROVIDER_WITH_PI
+
+    second = framework_version_load(
+        document=minimal_document.model_copy(
+            update={
+                "urn": "urn:tekigo:fw:second-act",
+                "short_name": minimal_document.short_name.model_copy(
+                    update={"ja": "第二法", "en": "Second Act"}
+                ),
+            }
+        )
+    ).version
+    return assessment_create(
+        actor=officer,
+        organisation=organisation,
+        name="Two frameworks",
+        versions=[published_version, second],
+        scoping=PROVIDER_WITH_PI,
+    )
+
+
+def _shape(missing):
+    return [
+        (
+            f.framework.pin.version.short_name_en,
+            [
+                (s.section.section.key, [b.question.urn.rsplit(":", 1)[-1] for b in s.questions])
+                for s in f.sections
+            ],
+        )
+        for f in missing.frameworks
+    ]
+
+
+def test_missing_answers_are_grouped_by_framework_then_top_level_section(two_frameworks, officer):
+    from assessments.selectors import missing_answer_list
+
+    questionnaire = questionnaire_build(assessment=two_frameworks)
+    missing = missing_answer_list(questionnaire=questionnaire)
+    # pi-channels sits in ch2-1, a subsection: it is listed under its chapter, ch2.
+    per_framework = [("ch1", ["art-7-contact"]), ("ch2", ["pi-channels"])]
+    assert _shape(missing) == [("Example Act", per_framework), ("Second Act", per_framework)]
+    assert missing.count == 4
+    assert {b.question.pk for f in missing.frameworks for s in f.sections for b in s.questions} == {
+        b.question.pk for b in questionnaire.missing()
+    }
+
+
+def test_a_framework_or_section_with_nothing_missing_is_left_out(assessment, officer, version):
+    from assessments.selectors import missing_answer_list
+
+    _save(assessment, officer, question_of(version, "q:art-7-contact"), "no")
+    missing = missing_answer_list(questionnaire=questionnaire_build(assessment=assessment))
+    assert _shape(missing) == [("Example Act", [("ch2", ["pi-channels"])])]
+    _save(assessment, officer, question_of(version, "q:pi-channels"), ["web"])
+    missing = missing_answer_list(questionnaire=questionnaire_build(assessment=assessment))
+    assert not missing and missing.count == 0
+
+
+def test_submitting_an_incomplete_assessment_lists_the_missing_answers_grouped_with_links(
+    client, two_frameworks, officer
+):
+    from frameworks.models import Question, Section
+
+    client.force_login(officer)
+    response = client.post(
+        f"/assessments/{two_frameworks.pk}/submit/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    page = response.content.decode()
+    listing = page[page.index('id="missing"') :]
+    assert listing.index("Example Act") < listing.index("Second Act")
+    for pin in two_frameworks.pins.all():
+        ch2 = Section.objects.get(version=pin.version, key="ch2")
+        channels = Question.objects.get(version=pin.version, urn__endswith="q:pi-channels")
+        # Linked to the question on its chapter's page, under the chapter's heading.
+        link = f'/assessments/{two_frameworks.pk}/sections/{ch2.pk}/#question-{channels.pk}"'
+        assert link in listing
+        assert listing.index(f'/sections/{ch2.pk}/">') < listing.index(link)
+    # The confirmation page shows the same list before the officer tries.
+    confirm = client.get(f"/assessments/{two_frameworks.pk}/submit/").content.decode()
+    assert 'id="missing"' in confirm and confirm.count("#question-") == 4
+
+
+def test_the_confirmation_page_of_a_complete_assessment_lists_nothing(
+    client, assessment, officer, version
+):
+    _save(assessment, officer, question_of(version, "q:art-7-contact"), "no")
+    _save(assessment, officer, question_of(version, "q:pi-channels"), ["web"])
+    client.force_login(officer)
+    confirm = client.get(f"/assessments/{assessment.pk}/submit/")
+    assert confirm.status_code == 200 and 'id="missing"' not in confirm.content.decode()
