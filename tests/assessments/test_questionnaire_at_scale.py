@@ -316,3 +316,88 @@ def test_the_confirmation_page_of_a_complete_assessment_lists_nothing(
     client.force_login(officer)
     confirm = client.get(f"/assessments/{assessment.pk}/submit/")
     assert confirm.status_code == 200 and 'id="missing"' not in confirm.content.decode()
+
+
+# --- Skip links ----------------------------------------------------------------------------------
+
+
+def test_every_page_starts_with_a_skip_link_to_the_main_content(client, assessment, officer):
+    client.force_login(officer)
+    page = client.get(f"/assessments/{assessment.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    body = page.content.decode().split("<body", 1)[1]
+    first_link = body[body.index("<a ") : body.index("</a>")]
+    assert 'class="skip-link" href="#main"' in first_link and "Skip to main content" in first_link
+    assert '<main id="main" tabindex="-1">' in body
+    japanese = client.get(f"/assessments/{assessment.pk}/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert "メインコンテンツへ移動" in japanese.content.decode()
+
+
+def test_the_section_page_skips_to_its_first_shown_question(client, assessment, officer, version):
+    client.force_login(officer)
+    # Chapter 2 holds its question in a subsection (ch2-1): the link finds it there.
+    for key, first in [("ch1", "q:art-7-contact"), ("ch2", "q:pi-channels")]:
+        url = f"/assessments/{assessment.pk}/sections/{_section(version, key).pk}/"
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        target = question_of(version, first).pk
+        link = f'<a class="skip-link" href="#question-{target}">Skip to the first question</a>'
+        assert link in page
+        # It comes right after "skip to main content", before the top bar, and its target exists.
+        assert page.index('href="#main"') < page.index(link) < page.index('class="topbar"')
+        assert f'id="question-{target}"' in page
+
+
+def test_the_filter_page_skips_to_its_first_result(client, assessment, officer, version):
+    client.force_login(officer)
+    url = f"/assessments/{assessment.pk}/questions/?text=contact"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    target = question_of(version, "q:art-7-contact").pk
+    assert f'<a class="skip-link" href="#question-{target}">' in page
+    nothing = client.get(f"/assessments/{assessment.pk}/questions/?text=zzzz").content.decode()
+    assert 'href="#question-' not in nothing
+
+
+def _css_rules(path: str) -> list[tuple[list[str], str]]:
+    """(selectors, declarations) of each rule of a static CSS file, comments removed."""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    css = re.sub(r"/\*.*?\*/", "", open(finders.find(path), encoding="utf-8").read(), flags=re.S)
+    return [
+        ([s.strip() for s in selectors.split(",")], body)
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+    ]
+
+
+def test_skip_links_are_off_screen_until_focused():
+    rules = {tuple(selectors): body for selectors, body in _css_rules("css/tekigo.css")}
+    assert "top: -4rem" in rules[(".skip-link",)] and "position: absolute" in rules[(".skip-link",)]
+    assert "top: .5rem" in rules[(".skip-link:focus",)]
+
+
+# --- Print stylesheet ---------------------------------------------------------------------------
+
+
+def test_pages_link_the_print_stylesheet_for_print_media_only(client, assessment, officer, version):
+    client.force_login(officer)
+    url = f"/assessments/{assessment.pk}/sections/{_section(version, 'ch1').pk}/"
+    page = client.get(url).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/print.css" media="print">' in page
+
+
+def test_the_print_stylesheet_hides_navigation_buttons_and_widgets():
+    hidden = {
+        selector
+        for selectors, body in _css_rules("css/print.css")
+        if "display: none" in body
+        for selector in selectors
+    }
+    navigation = {".topbar", "nav", ".q-nav", ".crumbs", ".progress-panel", ".skip-link"}
+    widgets = {"button", ".upload", ".review-form", ".reply-form", ".save-status", ".section-na"}
+    assert navigation | widgets <= hidden
+    # Only the chosen choice is printed; the radio buttons and checkboxes are not.
+    assert ".answer-controls label.choice:not(:has(input:checked))" in hidden
+    assert ".answer-form input[type=radio]" in hidden
+    # Answers and comments stay: nothing hides the question, its answer form or a textarea.
+    for kept in [".question", ".answer-form", "textarea", ".answer-readonly", ".review-thread"]:
+        assert not any(kept == s or s.endswith(" " + kept) for s in hidden), kept
