@@ -117,8 +117,10 @@ def portfolio_get(*, organisation: Organisation, today: dt.date | None = None) -
         for fw in analysis["frameworks"]:
             for section in fw["sections"]:
                 for provision in _walk(section):
-                    if provision["severity"] is None or provision["status"] is None:
-                        continue  # government duties are never assessed; reported claims never scored
+                    if provision["severity"] is None or provision["status"] in (None, "applies"):
+                        # Government duties are never assessed, reported claims never scored, and
+                        # a provision in scope with nothing to ask ("applies") has no status to map.
+                        continue
                     statuses[provision["urn"]] = provision["status"]
                     provisions.setdefault(
                         provision["urn"],
