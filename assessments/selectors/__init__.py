@@ -38,6 +38,7 @@ from .filters import (  # noqa: F401
     open_query_question_ids,
     question_search_ids,
     questionnaire_filter,
+    section_first_question_get,
 )
 from .history import (  # noqa: F401
     HISTORY_BURST,

@@ -149,6 +149,23 @@ def questionnaire_filter(
     return result
 
 
+def section_first_question_get(*, section: SectionBlock) -> QuestionBlock | None:
+    """The first question the section page shows (the target of its "skip to the first
+    question" link): applicable provision, follow-up shown, subsections included, in page order.
+
+    Example: chapter 2 asks nothing itself; its subsection 2-1 asks "Through which channels…":
+    that question.
+    """
+    for block in section.walk():
+        for provision in block.provisions:
+            if not provision.applicability.applies:
+                continue
+            for question in provision.questions:
+                if question.visible:
+                    return question
+    return None
+
+
 # --- Missing answers, grouped ------------------------------------------------------------------
 
 

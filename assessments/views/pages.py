@@ -168,18 +168,7 @@ def section(request, pk: int, section_pk: int):
         "framework": framework,
         "top": top,
         "editable": access.can_edit,
-        # The skip link's target: the first question shown on the page.
-        "first_question": next(
-            (
-                block
-                for sblock in top.walk()
-                for provision in sblock.provisions
-                if provision.applicability.applies
-                for block in provision.questions
-                if block.visible
-            ),
-            None,
-        ),
+        "first_question": selectors.section_first_question_get(section=top),  # the skip link
     }
     return render(request, "assessments/section.html", context)
 

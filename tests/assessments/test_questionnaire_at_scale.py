@@ -401,3 +401,25 @@ def test_the_print_stylesheet_hides_navigation_buttons_and_widgets():
     # Answers and comments stay: nothing hides the question, its answer form or a textarea.
     for kept in [".question", ".answer-form", "textarea", ".answer-readonly", ".review-thread"]:
         assert not any(kept == s or s.endswith(" " + kept) for s in hidden), kept
+
+
+def test_a_section_with_nothing_applicable_has_no_skip_to_question_link(
+    client, assessment, officer, version
+):
+    from assessments.models import Assessment
+    from assessments.scoping import ScopingProfile
+    from assessments.selectors import section_first_question_get
+
+    # Without personal information, chapter 2's only provision does not apply.
+    Assessment.objects.filter(pk=assessment.pk).update(
+        scoping=ScopingProfile(roles=["ai_provider"]).model_dump()
+    )
+    questionnaire = questionnaire_build(assessment=Assessment.objects.get(pk=assessment.pk))
+    chapter2 = questionnaire.sections[_section(version, "ch2").pk]
+    chapter1 = questionnaire.sections[_section(version, "ch1").pk]
+    assert section_first_question_get(section=chapter2) is None
+    first = section_first_question_get(section=chapter1)
+    assert first.question == question_of(version, "q:art-7-contact")
+    client.force_login(officer)
+    page = client.get(f"/assessments/{assessment.pk}/sections/{chapter2.section.pk}/")
+    assert page.status_code == 200 and 'href="#question-' not in page.content.decode()
