@@ -423,3 +423,43 @@ def test_a_section_with_nothing_applicable_has_no_skip_to_question_link(
     client.force_login(officer)
     page = client.get(f"/assessments/{assessment.pk}/sections/{chapter2.section.pk}/")
     assert page.status_code == 200 and 'href="#question-' not in page.content.decode()
+
+
+# --- Speed -----------------------------------------------------------------------------------------
+
+
+def test_the_assessment_list_renders_in_a_constant_number_of_queries(
+    client, assessment, officer, organisation, published_version
+):
+    """The organisation's assessment list (``assessments:dashboard``) with progress bars: the
+    bench measured 107 queries for 50 assessments before the questionnaires were built together."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.services import assessment_create
+    from tests.conftest import PROVIDER_WITH_PI
+
+    client.force_login(officer)
+
+    def count() -> int:
+        client.get("/assessments/")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/assessments/")
+        assert page.status_code == 200
+        return len(queries)
+
+    _save(assessment, officer, question_of(published_version, "q:art-7-contact"), "yes")
+    few = count()
+    for index in range(8):
+        other = assessment_create(
+            actor=officer,
+            organisation=organisation,
+            name=f"Review {index}",
+            versions=[published_version],
+            scoping=PROVIDER_WITH_PI,
+        )
+        _save(other, officer, question_of(published_version, "q:art-7-contact"), "partial")
+    assert count() == few
+    # Each row shows its own progress: the contact question answered, its follow-up and the
+    # channels question not (1 of 3).
+    assert client.get("/assessments/").content.decode().count("</progress> 1/3</td>") == 9
