@@ -196,6 +196,10 @@ def main() -> None:
         f"| 9 | read the whole assessment through the API (every answer with question and provision) | median {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, {queries} queries | < 200 ms, constant queries |"
     )
 
+    # 10. Programme pages (issue 12): portfolio of 50 assessments, My work, action plan
+    if "programme" not in SKIP:
+        programme_pages()
+
     # 5. Report rendering
     for language in ("ja", "en") if "render" not in SKIP else ():
         result = json.loads(
@@ -828,6 +832,219 @@ def audit_chain_check() -> None:
     except CommandError as error:
         figure = f"**broken**: {error}"
     out(f"| 11 | audit log hash chain (`manage.py audit_verify`) | {figure} | intact |")
+
+
+# --- Programme pages -------------------------------------------------------------------------
+# Issue 12, "Speed": the portfolio dashboard of an organisation with 50 assessments, "My work"
+# and the action plan, timed in process like the questionnaire page (#2). Their query counts
+# are asserted constant in tests/reports/test_dashboard.py, tests/assessments/test_assignments.py
+# and tests/assessments/test_actions.py; these figures say what they cost at the bench scale.
+
+PROGRAMME_ASSESSMENTS = 50
+PROGRAMME_ACTIONS_PER_ASSESSMENT = 4
+
+
+def programme_seed(*, rng) -> tuple:
+    """Bring the last bench organisation to 50 assessments and give it a programme.
+
+    The extra assessments copy the answers of the organisation's first assessment, each with
+    a random tenth left unanswered (so scores differ), by bulk insert as bench/seed.py does.
+    Then four actions per assessment in every status (a quarter overdue), and for the
+    organisation's officer one section and one question assigned per assessment. Returns
+    (organisation, officer, counts).
+    """
+    import datetime as dt
+
+    from django.db import transaction
+
+    from assessments.models import (
+        Action,
+        Answer,
+        AssessmentFramework,
+        Assignment,
+    )
+    from bench.seed import BATCH
+    from frameworks.models import Section
+    from portal.models import Organisation
+
+    organisation = Organisation.objects.filter(name__startswith="Bench organisation").latest("pk")
+    officer = organisation.memberships.filter(role="officer").exclude(user__username="loadtest")
+    officer = officer.select_related("user").first().user
+    existing = list(Assessment.objects.filter(organisation=organisation).order_by("pk"))
+    template = existing[0]
+    answers = list(Answer.objects.filter(assessment=template))
+    pins = list(AssessmentFramework.objects.filter(assessment=template))
+    today = dt.date.today()
+    with transaction.atomic():
+        added = Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    organisation=organisation,
+                    name=f"Programme review {n:02d}",
+                    scoping=template.scoping,
+                    created_by=officer,
+                )
+                for n in range(max(0, PROGRAMME_ASSESSMENTS - len(existing)))
+            ]
+        )
+        AssessmentFramework.objects.bulk_create(
+            [
+                AssessmentFramework(
+                    assessment=a,
+                    framework_id=p.framework_id,
+                    version_id=p.version_id,
+                    order=p.order,
+                )
+                for a in added
+                for p in pins
+            ]
+        )
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    assessment=a,
+                    question_id=answer.question_id,
+                    updated_by=officer,
+                    value=answer.value,
+                    not_applicable=answer.not_applicable,
+                    justification=answer.justification,
+                    comment=answer.comment,
+                    revision=2,
+                )
+                for a in added
+                for answer in answers
+                if rng.random() >= 0.1
+            ],
+            batch_size=BATCH,
+        )
+        assessments = existing + added
+        statuses = ["open", "in_progress", "done", "risk_accepted"]
+        actions = Action.objects.bulk_create(
+            [
+                Action(
+                    organisation=organisation,
+                    assessment=a,
+                    title=f"Close gap {n} of {a.name}",
+                    description="Owner to confirm the procedure with legal.",
+                    owner=officer,
+                    due_date=today + dt.timedelta(days=rng.randint(-60, 120)),
+                    status=statuses[n % len(statuses)],
+                    risk_justification="Accepted by the board." if n % 4 == 3 else "",
+                    risk_approver=officer if n % 4 == 3 else None,
+                    created_by=officer,
+                )
+                for a in assessments
+                for n in range(PROGRAMME_ACTIONS_PER_ASSESSMENT)
+            ]
+        )
+        questions = [answer.question_id for answer in answers]
+        Action.questions.through.objects.bulk_create(
+            [
+                Action.questions.through(action_id=action.pk, question_id=rng.choice(questions))
+                for action in actions
+            ]
+        )
+        sections = list(
+            Section.objects.filter(
+                version_id__in=[p.version_id for p in pins], parent__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        assignments = Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    assessment=a,
+                    assignee=officer,
+                    assigned_by=officer,
+                    due_date=today + dt.timedelta(days=rng.randint(-30, 90)),
+                    **(
+                        {"section_id": rng.choice(sections)}
+                        if kind
+                        else {"question_id": rng.choice(questions)}
+                    ),
+                )
+                for a in assessments
+                for kind in (0, 1)
+            ]
+        )
+    return (
+        organisation,
+        officer,
+        {"assessments": len(assessments), "actions": len(actions), "assignments": len(assignments)},
+    )
+
+
+def programme_pages(runs: int = 15) -> None:
+    """Median and p95 of the three programme pages, with their queries and the load average."""
+    import random
+
+    organisation, officer, counts = programme_seed(rng=random.Random(12))
+    client = Client()
+    client.force_login(officer)  # the officer belongs to this organisation only
+    pages = [
+        (
+            "/portfolio/",
+            f"portfolio dashboard, {counts['assessments']} assessments, {counts['actions']} actions",
+            "constant queries (asserted)",
+        ),
+        (
+            "/assessments/my-work/",
+            f"My work, {counts['assignments']} assignments in {counts['assessments']} assessments "
+            "and the open actions owned",
+            "constant queries (asserted)",
+        ),
+        (
+            "/assessments/actions/",
+            f"action plan of the organisation, {counts['actions']} actions",
+            "constant queries (asserted)",
+        ),
+        (
+            "/assessments/",
+            f"assessment list of the organisation, {counts['assessments']} assessments",
+            "—",
+        ),
+    ]
+    for url, label, target in pages:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        times, queries = timed(lambda url=url: client.get(url), runs=runs)
+        # CPU time of this process (Python: selectors, analysis, templates; not PostgreSQL's):
+        # on a shared machine it moves much less with the load than the wall-clock figures.
+        cpu = []
+        for _ in range(5):
+            started = time.process_time()
+            client.get(url)
+            cpu.append((time.process_time() - started) * 1000)
+        load = os.getloadavg()[0]
+        out(
+            f"| 10 | {label} | median {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms, "
+            f"CPU {statistics.median(cpu):.0f} ms, {queries} queries (load average {load:.1f}) | {target} |"
+        )
+
+
+def programme_main() -> None:
+    """The programme pages on their own, on a data set sized by BENCH_ORGANISATIONS and
+    BENCH_PER_ORGANISATION (bench/README.md):
+
+    scripts/with-postgres uv run --frozen python -c "from bench.bench import programme_main; programme_main()"
+    """
+    out("# Tekigo benchmark run: programme pages")
+    call_command("migrate", verbosity=0)
+    machine()
+    out()
+    out("| # | benchmark | figure | target |")
+    out("|---|---|---|---|")
+    call_command("load_frameworks", verbosity=0)
+    stats = seed(
+        organisations=int(os.environ.get("BENCH_ORGANISATIONS", 200)),
+        per_organisation=int(os.environ.get("BENCH_PER_ORGANISATION", 10)),
+        log=lambda line: print(line, file=sys.stderr),
+    )
+    out(
+        f"| 1 | seed | {stats['organisations']} organisations, {stats['assessments']} assessments, {stats['answers']:,} answers in {stats['seconds']:.0f} s | — |"
+    )
+    programme_pages()
+    Path(ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    Path(ROOT / "var" / "bench" / "programme-run.md").write_text("\n".join(LINES) + "\n")
 
 
 if __name__ == "__main__":

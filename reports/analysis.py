@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,10 +288,13 @@ def scope_statements(scoping: dict[str, Any], language: str) -> list[str]:
     return lines
 
 
-def _uploaders(questionnaire: Questionnaire) -> dict[int, str]:
-    """Usernames of everyone who uploaded evidence, in one query."""
+def evidence_uploaders_get(*, questionnaires: Iterable[Questionnaire]) -> dict[int, str]:
+    """Usernames of everyone who uploaded evidence to any of the questionnaires, in one query
+    (none without evidence). The portfolio passes all its assessments' questionnaires at once,
+    so that 50 assessments with evidence cost one query, not fifty."""
     ids = {
         e.uploaded_by_id
+        for questionnaire in questionnaires
         for fb in questionnaire.frameworks
         for block in _blocks(fb.sections)
         for e in block.evidence
@@ -340,11 +344,22 @@ def action_items(*, assessment: Assessment) -> list[dict[str, Any]]:
 
 
 def gap_analysis_compute(
-    *, assessment: Assessment, questionnaire: Questionnaire | None = None
+    *,
+    assessment: Assessment,
+    questionnaire: Questionnaire | None = None,
+    uploaders: dict[int, str] | None = None,
 ) -> ReportSnapshot:
-    """The full analysis of ``assessment`` as a typed snapshot (``.dump()`` for JSON)."""
+    """The full analysis of ``assessment`` as a typed snapshot (``.dump()`` for JSON).
+
+    ``uploaders``: the evidence uploaders' names when the caller read them already for many
+    assessments (:func:`evidence_uploaders_get`); otherwise one query here.
+    """
     questionnaire = questionnaire or questionnaire_build(assessment=assessment)
-    users = _uploaders(questionnaire)
+    users = (
+        uploaders
+        if uploaders is not None
+        else evidence_uploaders_get(questionnaires=[questionnaire])
+    )
     overall = {
         "all": Tally(),
         "obligations": Tally(),

@@ -25,7 +25,7 @@ from assessments.models import Assessment
 from assessments.selectors import action_counts_by_assessment, questionnaire_build_many
 from frameworks.choices import FrameworkKind, framework_kind
 from portal.models import Organisation
-from reports.analysis import gap_analysis_compute
+from reports.analysis import evidence_uploaders_get, gap_analysis_compute
 
 #: Heat-map columns: the most recent assessments only, so that the map stays readable.
 HEATMAP_COLUMNS = 12
@@ -98,12 +98,14 @@ def portfolio_get(*, organisation: Organisation, today: dt.date | None = None) -
     )
     questionnaires = questionnaire_build_many(assessments=assessments)
     actions = action_counts_by_assessment(assessment_ids=[a.pk for a in assessments], today=today)
+    # Evidence uploaders of every assessment in one query (one per assessment before, issue 12).
+    uploaders = evidence_uploaders_get(questionnaires=questionnaires.values())
     rows: list[PortfolioRow] = []
     provisions: dict[str, str] = {}
     for assessment in assessments:
         # The snapshot's JSON form: the same data an issued report freezes.
         analysis: dict[str, Any] = gap_analysis_compute(
-            assessment=assessment, questionnaire=questionnaires[assessment.pk]
+            assessment=assessment, questionnaire=questionnaires[assessment.pk], uploaders=uploaders
         ).dump()
         frameworks = [
             FrameworkScore(
@@ -117,8 +119,10 @@ def portfolio_get(*, organisation: Organisation, today: dt.date | None = None) -
         for fw in analysis["frameworks"]:
             for section in fw["sections"]:
                 for provision in _walk(section):
-                    if provision["severity"] is None or provision["status"] is None:
-                        continue  # government duties are never assessed; reported claims never scored
+                    if provision["severity"] is None or provision["status"] in (None, "applies"):
+                        # Government duties are never assessed, reported claims never scored, and
+                        # a provision in scope with nothing to ask ("applies") has no status to map.
+                        continue
                     statuses[provision["urn"]] = provision["status"]
                     provisions.setdefault(
                         provision["urn"],

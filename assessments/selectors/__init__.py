@@ -31,9 +31,15 @@ from .assignments import (  # noqa: F401
     my_work_list,
 )
 from .filters import (  # noqa: F401
+    MissingAnswers,
+    MissingFramework,
+    MissingSection,
     QuestionFilters,
+    missing_answer_list,
+    open_query_question_ids,
     question_search_ids,
     questionnaire_filter,
+    section_first_question_get,
 )
 from .history import (  # noqa: F401
     HISTORY_BURST,
@@ -71,10 +77,12 @@ from .reviews import (  # noqa: F401
 )
 from .upgrades import (  # noqa: F401
     QUESTION_CONTENT_FIELDS,
+    SectionMove,
     UpgradePlan,
     assessment_history_list,
     choice_label,
     framework_version_upgrade_target,
     pin_get,
+    section_move_get,
     upgrade_plan_get,
 )

@@ -15,7 +15,8 @@ from frameworks.models import Question
 from frameworks.severity import provision_severity
 
 from .lists import pins_of
-from .questionnaire import QuestionBlock, Questionnaire
+from .questionnaire import FrameworkBlock, QuestionBlock, Questionnaire, SectionBlock
+from .reviews import question_review_list
 
 # --- Questionnaire filters and search --------------------------------------------------------
 
@@ -27,6 +28,7 @@ class QuestionFilters:
 
     unanswered: bool = False
     needs_review: bool = False
+    open_query: bool = False
     evidence_missing: bool = False
     assigned_to_me: bool = False
     severity: str = ""
@@ -38,6 +40,7 @@ class QuestionFilters:
             (
                 self.unanswered,
                 self.needs_review,
+                self.open_query,
                 self.evidence_missing,
                 self.assigned_to_me,
                 self.severity,
@@ -88,16 +91,32 @@ def question_search_ids(*, assessment: Assessment, text: str) -> set[int]:
     return ids
 
 
+def open_query_question_ids(*, assessment: Assessment) -> set[int]:
+    """The questions with an open query: exactly the rows the reviews page lists as open
+    (:func:`question_review_list` with ``open_only``), so "open query" has one definition.
+
+    Example: the auditor queried Art. 26 and rejected Art. 27, then accepted Art. 27 after a
+    reply: ``{<Art. 26 question id>}``.
+    """
+    return set(
+        question_review_list(assessment=assessment, open_only=True)
+        .order_by()
+        .values_list("question_id", flat=True)
+    )
+
+
 def questionnaire_filter(
     *,
     questionnaire: Questionnaire,
     filters: QuestionFilters,
     assigned_ids: set[int] | frozenset[int] = frozenset(),
     matching_ids: set[int] | None = None,
+    open_query_ids: set[int] | frozenset[int] = frozenset(),
 ) -> list[QuestionBlock]:
     """The applicable, shown questions that pass every chosen filter, in questionnaire order.
 
     ``assigned_ids`` are the questions assigned to the viewer (for "assigned to me");
+    ``open_query_ids`` the result of :func:`open_query_question_ids` (for "open query");
     ``matching_ids`` the result of :func:`question_search_ids` when a text is searched.
     Severity is the provision's (``frameworks.severity``).
     """
@@ -109,6 +128,8 @@ def questionnaire_filter(
         if filters.unanswered and block.is_answered:
             continue
         if filters.needs_review and not (block.answer and block.answer.needs_review):
+            continue
+        if filters.open_query and question.pk not in open_query_ids:
             continue
         if filters.evidence_missing and not (question.evidence_expected and not block.evidence):
             continue
@@ -126,3 +147,77 @@ def questionnaire_filter(
             continue
         result.append(block)
     return result
+
+
+def section_first_question_get(*, section: SectionBlock) -> QuestionBlock | None:
+    """The first question the section page shows (the target of its "skip to the first
+    question" link): applicable provision, follow-up shown, subsections included, in page order.
+
+    Example: chapter 2 asks nothing itself; its subsection 2-1 asks "Through which channels…":
+    that question.
+    """
+    for block in section.walk():
+        for provision in block.provisions:
+            if not provision.applicability.applies:
+                continue
+            for question in provision.questions:
+                if question.visible:
+                    return question
+    return None
+
+
+# --- Missing answers, grouped ------------------------------------------------------------------
+
+
+@dataclass
+class MissingSection:
+    """The missing answers of one top-level section (its subsections included), in order."""
+
+    section: SectionBlock
+    questions: list[QuestionBlock]
+
+
+@dataclass
+class MissingFramework:
+    framework: FrameworkBlock
+    sections: list[MissingSection]
+
+
+@dataclass
+class MissingAnswers:
+    """What is still to answer before submitting, by framework and top-level section.
+
+    Example: APPI › 第四章 (Art. 26, Art. 27), AI Guidelines › 第2部 (C-3): ``count`` is 3. Falsy
+    when nothing is missing. The same questions as :meth:`Questionnaire.missing`, which the
+    submission checks.
+    """
+
+    frameworks: list[MissingFramework]
+
+    @property
+    def count(self) -> int:
+        return sum(len(s.questions) for f in self.frameworks for s in f.sections)
+
+    def __bool__(self) -> bool:
+        return bool(self.frameworks)
+
+
+def missing_answer_list(*, questionnaire: Questionnaire) -> MissingAnswers:
+    """The questionnaire's missing answers grouped by framework, then top-level section (the
+    unit of the section page each question links to). No query."""
+    frameworks = []
+    for framework in questionnaire.frameworks:
+        sections = []
+        for top in framework.sections:
+            questions = [
+                block
+                for section in top.walk()
+                for provision in section.provisions
+                for block in provision.questions
+                if block.missing
+            ]
+            if questions:
+                sections.append(MissingSection(top, questions))
+        if sections:
+            frameworks.append(MissingFramework(framework, sections))
+    return MissingAnswers(frameworks)

@@ -13,7 +13,7 @@ from assessments.models import (
     AssessmentFramework,
 )
 from frameworks.choices import VersionStatus
-from frameworks.models import NEWEST_FIRST, FrameworkVersion, Question
+from frameworks.models import NEWEST_FIRST, FrameworkVersion, Question, Section
 from portal.models import AuditEvent
 
 # --- History and upgrades --------------------------------------------------------------------
@@ -139,3 +139,49 @@ def choice_label(question: Question, key: str, language: str) -> str:
         if choice["key"] == key:
             return choice["label_en" if language.startswith("en") else "label_ja"]
     return key
+
+
+# --- Old section links after an upgrade -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionMove:
+    """Where a link to a section of a version the assessment no longer pins leads now.
+
+    Example: a bookmark to chapter ``ch2`` of the APPI 2025.1, after the assessment moved to
+    2025.2: ``old`` is 2025.1's ``ch2``, ``pin`` the APPI pin (now 2025.2), ``section`` 2025.2's
+    ``ch2`` (matched by its key, which stays the same across versions like a URN), or ``None``
+    when 2025.2 dropped that chapter.
+    """
+
+    old: Section
+    pin: AssessmentFramework
+    section: Section | None
+
+
+def section_move_get(*, assessment: Assessment, section_id: int) -> SectionMove | None:
+    """The move of section ``section_id`` into the version the assessment pins now, or ``None``
+    when the section is not a published (or retired) section of a framework the assessment pins
+    at another version: then the link was never the assessment's, and the caller answers 404.
+
+    Call it only after the section was not found in the questionnaire: two or three queries,
+    none on the ordinary path.
+    """
+    old = (
+        Section.objects.select_related("version")
+        .filter(pk=section_id)
+        .exclude(version__status=VersionStatus.DRAFT)  # a draft's headings are not shown to members
+        .first()
+    )
+    if old is None:
+        return None
+    pin = (
+        AssessmentFramework.objects.select_related("version")
+        .filter(assessment=assessment, framework_id=old.version.framework_id)
+        .exclude(version_id=old.version_id)
+        .first()
+    )
+    if pin is None:
+        return None
+    section = Section.objects.filter(version_id=pin.version_id, key=old.key).first()
+    return SectionMove(old=old, pin=pin, section=section)

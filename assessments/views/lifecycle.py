@@ -46,6 +46,10 @@ def assessment_submit(request, pk: int):
             ),
             action=reverse("assessments:submit", args=[pk]),
             button=_("Submit for review"),
+            # Shown before the officer tries: what the submission would refuse for (issue 12).
+            missing=selectors.missing_answer_list(
+                questionnaire=selectors.questionnaire_build(assessment=access.assessment)
+            ),
         )
     try:
         services.assessment_submit(

@@ -17,6 +17,7 @@ from ._shared import _assessment_url
 class QuestionFilterForm(forms.Form):
     unanswered = forms.BooleanField(label=gettext_lazy("Unanswered"), required=False)
     needs_review = forms.BooleanField(label=gettext_lazy("Needs review"), required=False)
+    open_query = forms.BooleanField(label=gettext_lazy("Open query"), required=False)
     evidence_missing = forms.BooleanField(
         label=gettext_lazy("Evidence expected but missing"), required=False
     )
@@ -39,6 +40,7 @@ class QuestionFilterForm(forms.Form):
         return selectors.QuestionFilters(
             unanswered=bool(data.get("unanswered")),
             needs_review=bool(data.get("needs_review")),
+            open_query=bool(data.get("open_query")),
             evidence_missing=bool(data.get("evidence_missing")),
             assigned_to_me=bool(data.get("assigned_to_me")),
             severity=data.get("severity") or "",
@@ -68,6 +70,9 @@ def questions(request, pk: int):
             )
             if filters.text.strip()
             else None,
+            open_query_ids=selectors.open_query_question_ids(assessment=access.assessment)
+            if filters.open_query
+            else frozenset(),
         )
     context = {
         "access": access,
