@@ -229,9 +229,13 @@ def deliverable_context(snapshot: ReportSnapshot, meta: dict[str, Any]) -> dict[
 
 @dataclass(frozen=True)
 class RenderedPDF:
+    """A rendered PDF; ``seconds`` is wall time, ``cpu_seconds`` this process's CPU time of the
+    WeasyPrint step (what bench/render_one.py compares with the rest of the pipeline)."""
+
     content: bytes
     pages: int
     seconds: float
+    cpu_seconds: float = 0.0
 
 
 def report_pdf_render(
@@ -241,24 +245,29 @@ def report_pdf_render(
     could not be used (the document would silently differ from the report)."""
     from weasyprint import HTML
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     fetcher = StaticOnlyFetcher(attachments=attachments)
     with _weasyprint_errors() as errors:
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
         buffer = io.BytesIO()
-        document.write_pdf(buffer, finisher=_pdf_finish, **PDF_OPTIONS)
+        document.write_pdf(buffer, finisher=report_pdf_finisher, **PDF_OPTIONS)
     problems = [*fetcher.failures, *errors]
     families = {font.family for font in document.fonts.values()}
     if BODY_FONT not in families:
         problems.append(f"font not available: {BODY_FONT} (used: {', '.join(sorted(families))})")
     if problems:
         raise ReportResourceMissing("; ".join(dict.fromkeys(problems))[:1500])
-    return RenderedPDF(buffer.getvalue(), len(document.pages), time.perf_counter() - started)
+    return RenderedPDF(
+        buffer.getvalue(),
+        len(document.pages),
+        time.perf_counter() - started,
+        time.process_time() - cpu_started,
+    )
 
 
 #: An archival PDF (PDF/A-2u: fonts embedded, sRGB output intent, identified in XMP) that is also
 #: tagged (PDF/UA-1: structure, reading order and language for screen readers). WeasyPrint has no
-#: combined variant, so the PDF/A variant is asked for with tags on, and :func:`_pdf_finish` adds
+#: combined variant, so the PDF/A variant is asked for with tags on, and :func:`report_pdf_finisher` adds
 #: the PDF/UA identification. "u" rather than "a" conformance: we claim only what we can check
 #: without a validator (see bench/README.md, "PDF/A").
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/a-2u", "pdf_tags": True}
@@ -284,7 +293,7 @@ _PDFUA_XMP = (
 )
 
 
-def _pdf_finish(document, pdf) -> None:
+def report_pdf_finisher(document, pdf) -> None:
     """WeasyPrint's last step before the file is written: declare PDF/UA-1 next to PDF/A-2u in
     the XMP metadata, and leave ``/Producer`` out of the document information.
 

@@ -153,9 +153,15 @@ def signoff_live_get(*, assessment: Assessment, include_reopened: bool = False) 
     return signoff
 
 
-def report_stage_get(*, report: Report) -> str:
-    """draft / submitted / returned / approved: the review stage the report stands for."""
-    if report_signoff_get(report=report) is not None:
+def report_stage_get(*, report: Report, approved: bool | None = None) -> str:
+    """draft / submitted / returned / approved: the review stage the report stands for.
+
+    ``approved``: whether a live sign-off names the report, when the caller already looked it up
+    (``report_meta`` does, for the sign-off block), so that it is not queried twice.
+    """
+    if approved is None:
+        approved = report_signoff_get(report=report) is not None
+    if approved:
         return "approved"
     status = (report.snapshot or {}).get("assessment", {}).get("status")
     return SNAPSHOT_STAGES.get(status, "draft")

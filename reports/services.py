@@ -66,19 +66,20 @@ def report_meta(report: Report) -> dict[str, Any]:
     is part of the snapshot (``snapshot.previous``), not of this dict.
     """
     issued = timezone.localtime(report.requested_at)
+    verification_url = report_verification_url(report)
     meta = {
         "report_id": str(report.pk),
         "issued_at": issued.strftime("%Y-%m-%d %H:%M %Z"),
         "snapshot_sha256": report.snapshot_sha256,
         # --- Verification (signing) ---
         "verification_code": report.verification_code,
-        "verification_url": report_verification_url(report),
-        "qr_svg": verification_qr_svg(report_verification_url(report)),
+        "verification_url": verification_url,
+        "qr_svg": verification_qr_svg(verification_url),
         "confidentiality": report.organisation.confidentiality_marking,
     }
     # --- Approval ---
-    meta["stage"] = report_stage_get(report=report)
     meta["approval"] = report_approval_meta(report=report)
+    meta["stage"] = report_stage_get(report=report, approved=meta["approval"] is not None)
     return meta
 
 
