@@ -7,7 +7,7 @@ the SHA-256 of that dump's canonical JSON.
 
 Example (abridged)::
 
-    ReportSnapshot(schema_version=2, organisation=OrganisationRef(id=3, name="Acme AI"),
+    ReportSnapshot(schema_version=3, organisation=OrganisationRef(id=3, name="Acme AI"),
                    frameworks=[FrameworkResult(short_name_en="APPI", kind="statute", ...)],
                    gaps=[ProvisionResult(ref="Art. 26", severity="high", status="partial", ...)],
                    watch=[ProvisionResult(ref="Tier 1", kind="reported", status=None, ...)])
