@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import re
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from assessments.models import Assessment, AssessmentStatus, QuestionReview
 from portal.models import Membership, User
 from portal.selectors import organisation_ids_readable
 from reports.models import Report, SignOff
+from reports.snapshot import ReportSnapshot, snapshot_load
 
 
 def access_report(*, user: User, pk: int) -> Report:
@@ -152,9 +153,15 @@ def signoff_live_get(*, assessment: Assessment, include_reopened: bool = False) 
     return signoff
 
 
-def report_stage_get(*, report: Report) -> str:
-    """draft / submitted / returned / approved: the review stage the report stands for."""
-    if report_signoff_get(report=report) is not None:
+def report_stage_get(*, report: Report, approved: bool | None = None) -> str:
+    """draft / submitted / returned / approved: the review stage the report stands for.
+
+    ``approved``: whether a live sign-off names the report, when the caller already looked it up
+    (``report_meta`` does, for the sign-off block), so that it is not queried twice.
+    """
+    if approved is None:
+        approved = report_signoff_get(report=report) is not None
+    if approved:
         return "approved"
     status = (report.snapshot or {}).get("assessment", {}).get("status")
     return SNAPSHOT_STAGES.get(status, "draft")
@@ -204,3 +211,52 @@ def report_approval_meta(*, report: Report) -> dict[str, str] | None:
         "submitted_at": when(dt.datetime.fromisoformat(submitted_at)) if submitted_at else "",
         "reviewed_by": ", ".join(sorted(reviewers)) or signoff.approver_name,
     }
+
+
+# --- Changes since the previous approved assessment (issue 11) -------------------------------
+
+
+def signoff_baseline_get(*, assessment: Assessment) -> SignOff | None:
+    """The live sign-off of the organisation's most recent approved assessment before this one.
+
+    "Before" is by creation of the assessment; among those, the most recently approved wins.
+    Only a sign-off that holds counts (not voided, its assessment approved now), so an assessment
+    in progress, submitted or reopened is never a baseline, nor is another organisation's.
+    Example: FY2025 (approved) and FY2026 (this one) → FY2025's sign-off; FY2024 reopened → skipped.
+    """
+    created_before = Q(report__assessment__created_at__lt=assessment.created_at) | Q(
+        report__assessment__created_at=assessment.created_at,
+        report__assessment_id__lt=assessment.pk,
+    )
+    return (
+        _live_signoffs()
+        .filter(created_before, report__assessment__organisation_id=assessment.organisation_id)
+        .exclude(report__assessment_id=assessment.pk)
+        .select_related("report", "report__assessment")
+        .order_by("-approved_at", "-id")
+        .first()
+    )
+
+
+def changes_since_previous_get(*, assessment: Assessment, snapshot: ReportSnapshot):
+    """What changed since the organisation's previous approved assessment, or None if there is
+    none: its approved snapshot (the one the sign-off names) compared with ``snapshot``.
+
+    Example: ``changes_since_previous_get(assessment=fy2026, snapshot=s).gaps_closed[0].ref``
+    is ``"Art. 26"`` when FY2025's approved report had a gap there and FY2026 has none.
+    """
+    from reports.changes import changes_since_previous_build
+
+    signoff = signoff_baseline_get(assessment=assessment)
+    if signoff is None:
+        return None
+    baseline = snapshot_load(signoff.report.snapshot)
+    return changes_since_previous_build(
+        baseline=baseline,
+        current=snapshot,
+        assessment_id=signoff.report.assessment_id,
+        assessment_name=signoff.report.assessment.name,
+        report_id=signoff.report_id,
+        approved_at=signoff.approved_at.isoformat(),
+        snapshot_sha256=signoff.snapshot_sha256,
+    )

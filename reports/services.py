@@ -37,7 +37,12 @@ from reports.rendering import (
     report_html_render,
     report_pdf_render,
 )
-from reports.selectors import report_approval_meta, report_stage_get, signoff_live_get
+from reports.selectors import (
+    changes_since_previous_get,
+    report_approval_meta,
+    report_stage_get,
+    signoff_live_get,
+)
 from reports.snapshot import ActionItem
 from reports.verification import report_pdf_sign, report_verification_url, verification_qr_svg
 
@@ -57,22 +62,24 @@ def report_meta(report: Report) -> dict[str, Any]:
 
     Other parts add keys to this dict (the template reads them when present): the review
     workflow ``approval`` (dict or None) and ``stage``; signing ``verification_code``,
-    ``verification_url`` and ``qr_svg``; ``changes_since_previous`` (list of lines).
+    ``verification_url`` and ``qr_svg``. What changed since the previous approved assessment
+    is part of the snapshot (``snapshot.previous``), not of this dict.
     """
     issued = timezone.localtime(report.requested_at)
+    verification_url = report_verification_url(report)
     meta = {
         "report_id": str(report.pk),
         "issued_at": issued.strftime("%Y-%m-%d %H:%M %Z"),
         "snapshot_sha256": report.snapshot_sha256,
         # --- Verification (signing) ---
         "verification_code": report.verification_code,
-        "verification_url": report_verification_url(report),
-        "qr_svg": verification_qr_svg(report_verification_url(report)),
+        "verification_url": verification_url,
+        "qr_svg": verification_qr_svg(verification_url),
         "confidentiality": report.organisation.confidentiality_marking,
     }
     # --- Approval ---
-    meta["stage"] = report_stage_get(report=report)
     meta["approval"] = report_approval_meta(report=report)
+    meta["stage"] = report_stage_get(report=report, approved=meta["approval"] is not None)
     return meta
 
 
@@ -116,6 +123,8 @@ def report_request(*, actor: User, assessment: Assessment, language: str) -> Rep
     snapshot.actions = [
         ActionItem.model_validate(item) for item in action_items(assessment=assessment)
     ]
+    # Frozen with the rest: the baseline is itself a frozen, approved snapshot.
+    snapshot.previous = changes_since_previous_get(assessment=assessment, snapshot=snapshot)
     report = Report(
         organisation=assessment.organisation,
         assessment=assessment,

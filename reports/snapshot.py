@@ -7,7 +7,7 @@ the SHA-256 of that dump's canonical JSON.
 
 Example (abridged)::
 
-    ReportSnapshot(schema_version=2, organisation=OrganisationRef(id=3, name="Acme AI"),
+    ReportSnapshot(schema_version=3, organisation=OrganisationRef(id=3, name="Acme AI"),
                    frameworks=[FrameworkResult(short_name_en="APPI", kind="statute", ...)],
                    gaps=[ProvisionResult(ref="Art. 26", severity="high", status="partial", ...)],
                    watch=[ProvisionResult(ref="Tier 1", kind="reported", status=None, ...)])
@@ -19,6 +19,9 @@ Schema versions:
 * 2: this module. Reported claims carry no status and no score; every framework has its kind
   (statute / guideline / reported) and ``watch_only``; provisions carry enforcement, notes and
   the Japanese citation (``ref_ja``).
+* 3: adds ``previous``, what changed since the organisation's previous approved assessment
+  (:class:`ChangesSincePrevious`, None when there is none). A schema-2 snapshot reads as is,
+  with ``previous`` None; its stored dict and hash are never rewritten.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frameworks.choices import framework_kind
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Provision statuses of the analysis. ``applies``: in scope, but no question assesses it.
 STATUSES = ("compliant", "partial", "gap", "unanswered", "applies", "not_applicable")
@@ -212,6 +215,89 @@ class ActionItem(_Model):
     refs_ja: list[str] = Field(default_factory=list)
 
 
+# --- Changes since the previous approved assessment (issue 11) -------------------------------
+
+
+class FrameworkChange(_Model):
+    """One framework in either analysis, matched by framework URN (not by version).
+
+    ``change``: ``added`` (not in the baseline), ``removed`` (only in the baseline),
+    ``new_version`` (pinned to another version) or ``same``. Scores are the framework's own
+    (0-1, None when nothing is scored or for reported claims); statute and guideline frameworks
+    are never added together. Example: ``FrameworkChange(urn="urn:tekigo:fw:appi", kind="statute",
+    change="new_version", version_before="2022", version_after="2025", score_before=0.5,
+    score_after=0.75)``.
+    """
+
+    urn: str
+    short_name_ja: str
+    short_name_en: str
+    kind: str = "statute"
+    change: str
+    version_before: str | None = None
+    version_after: str | None = None
+    score_before: float | None = None
+    score_after: float | None = None
+
+    @property
+    def score_delta(self) -> float | None:
+        if self.score_before is None or self.score_after is None:
+            return None
+        return round(self.score_after - self.score_before, 4)
+
+
+class GapChange(_Model):
+    """A gap (provision with status gap / partial / unanswered) that closed or newly opened,
+    matched across framework versions by provision URN. ``status`` and ``severity`` are those of
+    the analysis where it is a gap: the baseline for a closed gap, this one for an opened gap."""
+
+    urn: str
+    ref: str
+    ref_ja: str = ""
+    title_ja: str
+    title_en: str
+    framework_short_ja: str = ""
+    framework_short_en: str = ""
+    kind: str = "statute"
+    severity: str | None = None
+    status: str | None = None
+
+
+class ChangesSincePrevious(_Model):
+    """What changed between the approved snapshot of the organisation's previous approved
+    assessment (the baseline) and this analysis: two frozen analyses, never live rows.
+
+    Example: baseline *FY2025 review* (report 12, approved 2026-04-01): APPI statute score
+    50 % → 75 %, one gap closed (Art. 26), one opened (Art. 27), the AI Promotion Act added.
+    """
+
+    assessment_id: int
+    assessment_name: str
+    report_id: int
+    approved_at: str
+    snapshot_sha256: str
+    #: The baseline's headline scores by kind (statute / guideline); this analysis has its own.
+    statute_before: float | None = None
+    guideline_before: float | None = None
+    frameworks: list[FrameworkChange] = Field(default_factory=list)
+    gaps_closed: list[GapChange] = Field(default_factory=list)
+    gaps_opened: list[GapChange] = Field(default_factory=list)
+
+    @property
+    def frameworks_by_kind(self) -> list[tuple[str, list[FrameworkChange]]]:
+        """``[("statute", [...]), ("guideline", [...])]``: scored kinds only, each apart."""
+        return [
+            (kind, rows)
+            for kind in ("statute", "guideline")
+            if (rows := [f for f in self.frameworks if f.kind == kind])
+        ]
+
+    @property
+    def frameworks_changed(self) -> list[FrameworkChange]:
+        """Frameworks added, removed or pinned to another version (any kind)."""
+        return [f for f in self.frameworks if f.change != "same"]
+
+
 class ReportSnapshot(_Model):
     schema_version: int = SCHEMA_VERSION
     organisation: OrganisationRef
@@ -231,6 +317,8 @@ class ReportSnapshot(_Model):
     severity_counts: dict[str, int] = Field(default_factory=dict)
     #: The assessment's remediation actions when the report was asked for, overdue first.
     actions: list[ActionItem] = Field(default_factory=list)
+    #: Changes since the organisation's previous approved assessment (schema 3), None if none.
+    previous: ChangesSincePrevious | None = None
 
     def dump(self) -> dict[str, Any]:
         """The JSON stored on the Report row and hashed into ``snapshot_sha256``."""

@@ -104,3 +104,16 @@ def iso_datetime(value) -> str:
 @register.filter
 def percent(score) -> str:
     return "—" if score is None else f"{score * 100:.0f}%"
+
+
+# --- Changes since the previous approved assessment (issue 11) -------------------------------
+
+
+@register.filter
+def points(delta) -> str:
+    """A score change in percentage points: ``0.25`` → ``+25 pt``, ``-0.1`` → ``−10 pt``, None → —."""
+    if delta is None:
+        return "—"
+    value = round(delta * 100)
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return _("%(sign)s%(n)s pt") % {"sign": sign, "n": abs(value)}

@@ -465,3 +465,57 @@ def test_reported_claims_show_no_status_and_no_percentage_in_the_pdf(
     assert "%" not in text.split("Contents")[1].split("Methodology")[0]
     for status in ("Gap", "Partly compliant", "Compliant", "Not applicable"):
         assert f" {status} " not in watch
+
+
+# --- PDF/A (issue 11) --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_report(assessment, officer):
+    """The PDF of a report as issued: rendered, signed (an incremental update), stored."""
+    from reports.services import report_path, report_render, report_request
+
+    report = report_request(actor=officer, assessment=assessment, language="ja")
+    report = report_render(report_id=report.pk, worker="t:1")
+    return report_path(report.pdf_name).read_bytes()
+
+
+def _catalog_and_xmp(content: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(content))
+    root = reader.root
+    return reader, root, root["/Metadata"].get_object().data.decode()
+
+
+def test_the_issued_pdf_declares_pdf_a_2u_and_pdf_ua_1_with_an_output_intent(signed_report):
+    from reports.signing import SignatureStatus, pdf_signature_check
+
+    reader, root, xmp = _catalog_and_xmp(signed_report)
+
+    # Identification in the XMP metadata of the signed file (pyHanko rewrote it when signing).
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="U"' in xmp
+    assert 'pdfuaid:part="1"' in xmp
+    assert "pdfaSchema:prefix" in xmp and "pdfuaid" in xmp  # the extension schema survived
+    # The sRGB output intent with its ICC profile.
+    [intent] = [i.get_object() for i in root["/OutputIntents"]]
+    assert intent["/S"] == "/GTS_PDFA1"
+    assert intent["/DestOutputProfile"].get_object().data[36:40] == b"acsp"  # an ICC profile
+    # Still tagged for PDF/UA: structure tree, marked content, document language.
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "ja"
+    # PDF/A: the document information says what the XMP says (the producer after signing).
+    info = reader.trailer_view["/Info"].get_object()
+    assert f'pdf:Producer="{info["/Producer"]}"' in xmp
+    # And the signature over all of it still holds.
+    assert pdf_signature_check(signed_report).status == SignatureStatus.VALID
+
+
+def test_the_unsigned_render_is_already_pdf_a_without_a_producer_to_contradict(assessment):
+    snapshot = gap_analysis_compute(assessment=assessment)
+    html = report_html_render(
+        snapshot=snapshot, language="en", report_meta={"report_id": "t"}, for_pdf=True
+    )
+    reader, root, xmp = _catalog_and_xmp(report_pdf_render(html=html).content)
+    assert 'pdfaid:part="2"' in xmp and 'pdfuaid:part="1"' in xmp
+    assert "/Producer" not in reader.trailer_view["/Info"].get_object()

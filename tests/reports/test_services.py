@@ -156,3 +156,25 @@ def test_a_render_that_cannot_load_its_stylesheet_fails_and_is_audited(assessmen
     event = AuditEvent.objects.get(event_type=AuditEventType.REPORT_FAILED)
     assert "css/report.0123.css" in event.after["reason"]
     assert not AuditEvent.objects.filter(event_type=AuditEventType.REPORT_RENDERED).exists()
+
+
+# --- Pipeline overhead (issue 14) --------------------------------------------------------------
+
+
+def test_report_meta_looks_the_sign_off_up_once(assessment, officer, django_assert_num_queries):
+    from reports.services import report_meta, report_request
+
+    with mock.patch.object(report_render_task, "apply_async"):
+        report = report_request(actor=officer, assessment=assessment, language="en")
+    report = Report.objects.select_related("organisation", "assessment").get(pk=report.pk)
+    with django_assert_num_queries(1):  # the live sign-off naming the snapshot: none, a draft
+        meta = report_meta(report)
+    assert (meta["stage"], meta["approval"]) == ("draft", None)
+
+
+def test_the_signature_reserves_room_for_its_certificates_without_a_trial_signature():
+    from reports.signing import signature_bytes_reserved, signing_material
+
+    material = signing_material()
+    reserved = signature_bytes_reserved(material)
+    assert reserved % 2 == 0 and reserved >= 4096 + len(material.cert.dump())

@@ -99,7 +99,7 @@ V1 = {
 
 def test_the_analysis_is_a_typed_snapshot_of_the_current_schema(assessment):
     snapshot = gap_analysis_compute(assessment=assessment)
-    assert isinstance(snapshot, ReportSnapshot) and snapshot.schema_version == SCHEMA_VERSION == 2
+    assert isinstance(snapshot, ReportSnapshot) and snapshot.schema_version == SCHEMA_VERSION == 3
     dumped = snapshot.dump()
     assert ReportSnapshot.model_validate(dumped) == snapshot  # the dump round-trips
     assert snapshot_load(dumped).dump() == dumped
