@@ -121,6 +121,10 @@ class Questionnaire:
         return None
 
 
+_PROVISION_OF = Question.provision.field
+_QUESTION_OF = Answer.question.field
+
+
 def _applicability(provision: Provision, profile: dict[str, Any], profile_key: str) -> Evaluation:
     """Whether ``provision`` applies to ``profile``, remembered on the provision row.
 
@@ -198,12 +202,15 @@ def _assemble(
 
     provisions_by_id = {p.pk: p for p in provisions}
     for question in questions:
-        question.provision = provisions_by_id[question.provision_id]  # no query later
+        # No query later. The shared published rows keep it from the last build: setting a
+        # relation through Django's descriptor costs more than the rest of the loop.
+        if not _PROVISION_OF.is_cached(question):
+            question.provision = provisions_by_id[question.provision_id]
     question_blocks: dict[int, QuestionBlock] = {}
     for question in questions:
         parent_block = provision_blocks[question.provision_id]
         answer = answers.get(question.pk)
-        if answer is not None:
+        if answer is not None and not _QUESTION_OF.is_cached(answer):
             answer.question = question  # no query when the template shows choice labels
         block = QuestionBlock(
             question,
