@@ -313,6 +313,12 @@ def questionnaire_change_get(
     :func:`questionnaire_build`: the same assembly runs on the same rows.
     """
     before = questionnaire
+    question = before.questions[answer.question_id].question
+    if not any(
+        b.question.depends_on_urn == question.urn and b.question.version_id == question.version_id
+        for b in before.questions.values()
+    ):
+        return _change_without_followups(before, answer)
     answers = {qid: b.answer for qid, b in before.questions.items() if b.answer is not None}
     answers[answer.question_id] = answer
     sections = [b.section for b in before.sections.values()]
@@ -337,4 +343,30 @@ def questionnaire_change_get(
             evidence[item.answer_id].append(item)
         for block in change.followups:
             block.evidence = evidence.get(block.answer.pk, []) if block.answer else []
+    return change
+
+
+def _change_without_followups(questionnaire: Questionnaire, answer: Answer) -> QuestionnaireChange:
+    """The change for a question no other question depends on (most of them): no visibility can
+    change, so only its own block, its sections, its framework and the total move, by the
+    difference :attr:`QuestionBlock.is_answered` makes. ``questionnaire`` is updated in place
+    rather than assembled again."""
+    block = questionnaire.questions[answer.question_id]
+    was = block.counts and block.is_answered
+    if not _QUESTION_OF.is_cached(answer):
+        answer.question = block.question
+    block.answer = answer
+    delta = int(block.counts and block.is_answered) - int(was)
+    change = QuestionnaireChange(questionnaire, block)
+    if delta:
+        section = questionnaire.sections.get(block.question.provision.section_id)
+        while section is not None:
+            section.progress.answered += delta
+            change.sections.append(section)
+            section = questionnaire.sections.get(section.section.parent_id)
+        for framework in questionnaire.frameworks:
+            if framework.pin.version_id == block.question.version_id:
+                framework.progress.answered += delta
+                change.frameworks.append(framework)
+        questionnaire.progress.answered += delta
     return change

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Answer
-from assessments.selectors import questionnaire_build
+from assessments.selectors import questionnaire_build, questionnaire_change_get
 from assessments.services import AnswerInput, answer_save, evidence_upload
 from portal.context_processors import notifications, tenancy
 from portal.models import AuditEvent
@@ -199,3 +199,58 @@ def test_the_header_context_processors_query_once_per_request(rf: RequestFactory
     with CaptureQueriesContext(connection) as third:
         assert tenancy(fragment) == {} and notifications(fragment) == {}
     assert len(third) == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("channels", ["web"]), ("contact", "yes"), ("contact", "no"), ("who", "Alice")],
+)
+def test_the_change_of_a_save_has_the_numbers_of_a_fresh_build_without_a_query(
+    officer, assessment, questions, key, value
+):
+    """Questions without follow-ups take a shortcut (no second assembly): both ways must give
+    the numbers and visibility a fresh build gives."""
+    if key == "who":  # a follow-up answered while shown
+        answer_save(
+            actor=officer,
+            assessment=assessment,
+            question_id=questions["contact"].pk,
+            data=AnswerInput(value="yes"),
+        )
+    before = questionnaire_build(assessment=assessment, with_evidence=False)
+    answer = answer_save(
+        actor=officer,
+        assessment=assessment,
+        question_id=questions[key].pk,
+        data=AnswerInput(value=value),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        change = questionnaire_change_get(questionnaire=before, answer=answer)
+
+    def numbers(q):
+        return (
+            q.progress,
+            [f.progress for f in q.frameworks],
+            {pk: s.progress for pk, s in q.sections.items()},
+            {pk: b.visible for pk, b in q.questions.items()},
+        )
+
+    assert numbers(change.questionnaire) == numbers(questionnaire_build(assessment=assessment))
+    assert len(queries) == 0
+    assert change.block.answer.revision == answer.revision
+
+
+def test_a_question_without_follow_ups_moves_its_section_its_parents_and_its_framework(
+    officer_client, assessment, questions
+):
+    channels = questions["channels"]
+    body = save(officer_client, assessment, channels, 0, value=["web"]).content.decode()
+
+    after = questionnaire_build(assessment=assessment)
+    section = after.section_of(channels.pk)  # "Acquisition", inside "Personal information"
+    assert section.section.parent_id is not None
+    assert ">1/1</span>" in oob(body, f"count-section-{section.section.pk}")
+    assert ">1/1</span>" in oob(body, f"count-section-{section.section.parent_id}")
+    assert ">1/2</span>" in oob(body, f"count-fw-{after.frameworks[0].pin.pk}")
+    assert "1 / 2 (50%)" in oob(body, "progress")
+    assert 'id="question-' not in body
