@@ -130,9 +130,10 @@ def _applicability(provision: Provision, profile: dict[str, Any], profile_key: s
 
     Published rows are shared by every request of the process and never change
     (:func:`frameworks.selectors.version_content_list`), and an assessment's scope changes
-    rarely, so the evaluation is kept on the row, per profile: it was a third of an autosave's
-    time (bench/README.md). A draft's rows are read afresh for each request, so nothing stale is
-    ever kept for them. Treat the returned Evaluation as read-only.
+    rarely, so the evaluation is kept on the row, per profile, instead of evaluating every
+    provision's conditions again on every page and every autosave. A draft's rows are read
+    afresh for each request, so nothing stale is ever kept for them. Treat the returned
+    Evaluation as read-only.
     """
     memo = provision.__dict__.setdefault("_applicability_memo", {})
     evaluation = memo.get(profile_key)
