@@ -137,6 +137,7 @@ def answer_save(request, pk: int, question_pk: int):
 
 @login_required
 @require_POST
+@fragment
 def evidence_upload(request, pk: int, question_pk: int):
     access = selectors.access_assessment(
         user=request.user, pk=pk, write=True, question_id=question_pk
@@ -174,6 +175,7 @@ def evidence_upload(request, pk: int, question_pk: int):
 
 @login_required
 @require_POST
+@fragment
 def evidence_delete(request, pk: int, evidence_pk: int):
     access, evidence = selectors.access_assessment_evidence(
         user=request.user, pk=pk, evidence_pk=evidence_pk, write=True
