@@ -108,6 +108,10 @@ def machine() -> None:
 SKIP = (
     set(sys.argv[1].split(",")) if len(sys.argv) > 1 else set()
 )  # e.g. "render,throughput" while iterating
+# "./bench/run autosave" seeds and runs only the autosave part (in process and under load).
+ONLY_AUTOSAVE = SKIP == {"autosave"}
+if ONLY_AUTOSAVE:
+    SKIP = {"page", "analysis", "bulk", "api", "render", "throughput", "programme", "multinode"}
 
 
 def main() -> None:
@@ -149,6 +153,8 @@ def main() -> None:
     )
 
     # 2. Questionnaire page
+    if "page" in SKIP:
+        return _autosave_part()
     client = Client()
     client.force_login(officer)
     url = f"/assessments/{largest.pk}/sections/{top.section.pk}/"
@@ -227,20 +233,80 @@ def main() -> None:
         )
 
     # 3. Autosave under load
-    ordinary = Assessment.objects.exclude(
-        pins__framework__urn="urn:tekigo:fw:bench-extra"
-    ).order_by("pk")
-    autosave(assessment_ids=list(ordinary.values_list("pk", flat=True)[:50]), officer=officer)
+    _autosave_part(finish=False)
 
     # 6. Throughput
     if "throughput" not in SKIP:
         throughput(assessment=largest, officer=officer)
     # 10. Multi-node, and the audit chain the whole run wrote (issue 14)
     if "multinode" not in SKIP:
-        multinode(assessment_ids=list(ordinary.values_list("pk", flat=True)[:50]), officer=officer)
+        multinode(assessment_ids=_ordinary_ids(), officer=officer)
     audit_chain_check()
+    _finish()
+
+
+def _ordinary_ids() -> list[int]:
+    """The first 50 assessments over the real frameworks only (not the synthetic fifth)."""
+    ordinary = Assessment.objects.exclude(
+        pins__framework__urn="urn:tekigo:fw:bench-extra"
+    ).order_by("pk")
+    return list(ordinary.values_list("pk", flat=True)[:50])
+
+
+def _autosave_part(finish: bool = True) -> None:
+    officer = User.objects.get(username="loadtest")
+    ids = _ordinary_ids()
+    autosave_in_process(assessment=Assessment.objects.get(pk=ids[0]), officer=officer)
+    autosave(assessment_ids=ids, officer=officer)
+    if finish:
+        _finish()
+
+
+def _finish() -> None:
     out()
     Path(ROOT / "var" / "bench" / "last-run.md").write_text("\n".join(LINES) + "\n")
+
+
+def load() -> str:
+    """The load average when a figure is taken: the machine is shared (bench/README.md)."""
+    return "load %.1f" % os.getloadavg()[0]
+
+
+def autosave_in_process(*, assessment, officer, runs: int = 200) -> None:
+    """One officer saving one answer again and again through the Django test client, as htmx
+    sends it (``HX-Request``): the time per save without HTTP, gunicorn or wrk."""
+    client = Client()
+    client.force_login(officer)
+    every = questionnaire_build(assessment=assessment).questions.values()
+    blocks = [b for b in every if b.counts and b.question.type == "yes_no_partial"]
+    # The question with the most follow-ups, so that the response carries some.
+    urns = [b.question.depends_on_urn for b in every]
+    block = max(blocks, key=lambda b: urns.count(b.question.urn))
+    url = f"/assessments/{assessment.pk}/questions/{block.question.pk}/answer/"
+    counter = iter(range(10**9))
+    cpu: list[float] = []
+
+    def save():
+        n = next(counter)
+        started = time.process_time()
+        response = client.post(
+            url,
+            {"type": "yes_no_partial", "value": ("yes", "no")[n % 2], "comment": f"in-process {n}"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200, response.content[:300]
+        cpu.append((time.process_time() - started) * 1000)
+
+    load_before = load()
+    times, queries = timed(save, runs=runs, warmup=5)
+    # CPU of this process only (not PostgreSQL's), over the timed saves: the figure least moved
+    # by other jobs.
+    cpu_median = statistics.median(cpu[-runs:])
+    out(
+        f"| 3 | autosave in process (test client, {runs} saves of a question with "
+        f"{urns.count(block.question.urn)} follow-up(s), {len(blocks)} questions) | median {statistics.median(times):.1f} ms, "
+        f"p95 {pct(times, 95):.1f} ms, {cpu_median:.1f} ms CPU, {queries} queries; {load_before} before the run |"
+    )
 
 
 # --- 3. Autosave under load ------------------------------------------------------------------
@@ -254,6 +320,7 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = "%(cookie)s"
 wrk.headers["X-CSRFToken"] = "%(csrf)s"
 wrk.headers["Referer"] = "%(base)s/"
+wrk.headers["HX-Request"] = "true"  -- as htmx sends every autosave
 local threads = {}
 function setup(thread) thread:set("tid", tostring(math.random(1, 1000000))) table.insert(threads, thread) end
 ok, redirected, refused = 0, 0, 0
@@ -351,6 +418,7 @@ def autosave(*, assessment_ids: list[int], officer) -> None:
                 }
             )
             before = AuditEvent.objects.filter(event_type="answer.saved").count()
+            load_before = load()  # taken before the run: what the other jobs on the machine add
             result = subprocess.run(
                 [
                     "wrk",
@@ -377,7 +445,7 @@ def autosave(*, assessment_ids: list[int], officer) -> None:
             stored = AuditEvent.objects.filter(event_type="answer.saved").count() - before
             out(
                 f"| 3 | autosave, {connections} concurrent officer{'s' if connections > 1 else ''} (gunicorn, 2 workers) | {float(rps):.0f} req/s; "
-                f"p50 {p50} ms, p95 {p95} ms, p99 {p99} ms; {errors} errors (2xx {ok}, 3xx {redirected}, 4xx/5xx {refused}); {stored}/{requests} answers stored | p95 < 50 ms at 10, no errors at 50 |"
+                f"p50 {p50} ms, p95 {p95} ms, p99 {p99} ms; {errors} errors (2xx {ok}, 3xx {redirected}, 4xx/5xx {refused}); {stored}/{requests} answers stored; {load_before} before the run | p95 < 50 ms at 10, no errors at 50 |"
             )
     finally:
         os.killpg(server.pid, signal.SIGTERM)

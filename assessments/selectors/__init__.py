@@ -65,8 +65,10 @@ from .questionnaire import (  # noqa: F401
     ProvisionBlock,
     QuestionBlock,
     Questionnaire,
+    QuestionnaireChange,
     SectionBlock,
     questionnaire_build,
+    questionnaire_change_get,
 )
 from .reviews import (  # noqa: F401
     ReviewProgress,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,6 +128,34 @@ class Questionnaire:
         return None
 
 
+_PROVISION_OF = Question.provision.field
+_QUESTION_OF = Answer.question.field
+
+
+def _applicability(provision: Provision, profile: dict[str, Any], profile_key: str) -> Evaluation:
+    """Whether ``provision`` applies to ``profile``, remembered on the provision row.
+
+    Published rows are shared by every request of the process and never change
+    (:func:`frameworks.selectors.version_content_list`), and an assessment's scope changes
+    rarely, so the evaluation is kept on the row, per profile, instead of evaluating every
+    provision's conditions again on every page and every autosave. A draft's rows are read
+    afresh for each request, so nothing stale is ever kept for them. Treat the returned
+    Evaluation as read-only.
+    """
+    memo = provision.__dict__.setdefault("_applicability_memo", {})
+    evaluation = memo.get(profile_key)
+    if evaluation is None:
+        if len(memo) >= 64:  # a bound, should scopes keep changing in a long-lived process
+            memo.clear()
+        evaluation = memo[profile_key] = provision_applicability(
+            actors=provision.actors,
+            applies_when=provision.applies_when,
+            strength=provision.strength,
+            profile=profile,
+        )
+    return evaluation
+
+
 def _dependency_met(question: Question, parent: Answer | None) -> bool:
     if parent is None or parent.not_applicable or parent.value in (None, "", []):
         return False
@@ -135,13 +164,18 @@ def _dependency_met(question: Question, parent: Answer | None) -> bool:
 
 
 def questionnaire_build(
-    *, assessment: Assessment, pins: list[AssessmentFramework] | None = None
+    *,
+    assessment: Assessment,
+    pins: list[AssessmentFramework] | None = None,
+    with_evidence: bool = True,
 ) -> Questionnaire:
     """The assessment's questionnaire: applicability, visibility, answers and progress.
 
     At most six queries whatever the number of questions: pins, sections, provisions,
     questions, answers and evidence; the framework content is usually served from memory
-    (see :func:`frameworks.selectors.version_content_list`).
+    (see :func:`frameworks.selectors.version_content_list`). ``with_evidence=False`` leaves
+    the evidence lists empty, one query less, for callers that need only answers and progress
+    (the autosave).
     """
     pins = pins if pins is not None else pins_of(assessment)
     version_ids = [p.version_id for p in pins]
@@ -151,8 +185,12 @@ def questionnaire_build(
         for a in Answer.objects.filter(assessment=assessment, question__version_id__in=version_ids)
     }
     evidence: dict[int, list[Evidence]] = defaultdict(list)
-    for item in Evidence.objects.filter(
-        answer__assessment=assessment, answer__question__version_id__in=version_ids
+    for item in (
+        Evidence.objects.filter(
+            answer__assessment=assessment, answer__question__version_id__in=version_ids
+        )
+        if with_evidence
+        else ()
     ):
         evidence[item.answer_id].append(item)
     return _assemble(assessment, pins, sections, provisions, questions, answers, evidence)
@@ -164,27 +202,23 @@ def _assemble(
     profile: dict[str, Any] = assessment.scoping or {}
     section_blocks = {s.pk: SectionBlock(s) for s in sections}
     provision_blocks: dict[int, ProvisionBlock] = {}
+    profile_key = json.dumps(profile, sort_keys=True, default=str)
     for provision in provisions:
-        block = ProvisionBlock(
-            provision,
-            provision_applicability(
-                actors=provision.actors,
-                applies_when=provision.applies_when,
-                strength=provision.strength,
-                profile=profile,
-            ),
-        )
+        block = ProvisionBlock(provision, _applicability(provision, profile, profile_key))
         provision_blocks[provision.pk] = block
         section_blocks[provision.section_id].provisions.append(block)
 
     provisions_by_id = {p.pk: p for p in provisions}
     for question in questions:
-        question.provision = provisions_by_id[question.provision_id]  # no query later
+        # No query later. The shared published rows keep it from the last build: setting a
+        # relation through Django's descriptor costs more than the rest of the loop.
+        if not _PROVISION_OF.is_cached(question):
+            question.provision = provisions_by_id[question.provision_id]
     question_blocks: dict[int, QuestionBlock] = {}
     for question in questions:
         parent_block = provision_blocks[question.provision_id]
         answer = answers.get(question.pk)
-        if answer is not None:
+        if answer is not None and not _QUESTION_OF.is_cached(answer):
             answer.question = question  # no query when the template shows choice labels
         block = QuestionBlock(
             question,
@@ -247,3 +281,100 @@ def _assemble(
         total.add(framework_progress)
         frameworks.append(FrameworkBlock(pin, roots, framework_progress))
     return Questionnaire(assessment, frameworks, total, question_blocks, section_blocks)
+
+
+# --- Autosave: what one saved answer changed ----------------------------------------------------
+
+
+@dataclass
+class QuestionnaireChange:
+    """What one saved answer changed on the questionnaire page, so that the save answers with
+    only that: the questionnaire after the save, the follow-up questions that appeared or
+    disappeared, and the frameworks and sections whose counts moved.
+
+    Example: answering "yes" to "Have you named a contact?" shows its follow-up "Who is it?":
+    ``appeared`` holds the follow-up's block; ``sections`` the section of both questions and its
+    parent sections (one more answered, one more applicable), ``frameworks`` their framework.
+    Changing only the comment changes no count: every list is empty.
+    """
+
+    questionnaire: Questionnaire
+    block: QuestionBlock
+    appeared: list[QuestionBlock] = field(default_factory=list)
+    disappeared: list[QuestionBlock] = field(default_factory=list)
+    frameworks: list[FrameworkBlock] = field(default_factory=list)
+    sections: list[SectionBlock] = field(default_factory=list)
+
+    @property
+    def followups(self) -> list[QuestionBlock]:
+        return self.appeared + self.disappeared
+
+
+def questionnaire_change_get(
+    *, questionnaire: Questionnaire, answer: Answer
+) -> QuestionnaireChange:
+    """The questionnaire with ``answer`` in place of its question's earlier answer, compared
+    with ``questionnaire`` (built before the save, e.g. ``with_evidence=False``).
+
+    No query, except one for the evidence of follow-ups that appeared or disappeared and have
+    answers (their cards are drawn again). The rules of visibility and progress are those of
+    :func:`questionnaire_build`: the same assembly runs on the same rows.
+    """
+    before = questionnaire
+    question = before.questions[answer.question_id].question
+    if not any(
+        b.question.depends_on_urn == question.urn and b.question.version_id == question.version_id
+        for b in before.questions.values()
+    ):
+        return _change_without_followups(before, answer)
+    answers = {qid: b.answer for qid, b in before.questions.items() if b.answer is not None}
+    answers[answer.question_id] = answer
+    sections = [b.section for b in before.sections.values()]
+    provisions = [pb.provision for b in before.sections.values() for pb in b.provisions]
+    questions = [b.question for b in before.questions.values()]
+    pins = [f.pin for f in before.frameworks]
+    after = _assemble(before.assessment, pins, sections, provisions, questions, answers, {})
+    change = QuestionnaireChange(after, after.questions[answer.question_id])
+    for qid, block in after.questions.items():
+        if block.visible != before.questions[qid].visible:
+            (change.appeared if block.visible else change.disappeared).append(block)
+    change.frameworks = [
+        f for f, old in zip(after.frameworks, before.frameworks) if f.progress != old.progress
+    ]
+    change.sections = [
+        s for pk, s in after.sections.items() if s.progress != before.sections[pk].progress
+    ]
+    answered = [b.answer.pk for b in change.followups if b.answer is not None]
+    if answered:
+        evidence: dict[int, list[Evidence]] = defaultdict(list)
+        for item in Evidence.objects.filter(answer_id__in=answered):
+            evidence[item.answer_id].append(item)
+        for block in change.followups:
+            block.evidence = evidence.get(block.answer.pk, []) if block.answer else []
+    return change
+
+
+def _change_without_followups(questionnaire: Questionnaire, answer: Answer) -> QuestionnaireChange:
+    """The change for a question no other question depends on (most of them): no visibility can
+    change, so only its own block, its sections, its framework and the total move, by the
+    difference :attr:`QuestionBlock.is_answered` makes. ``questionnaire`` is updated in place
+    rather than assembled again."""
+    block = questionnaire.questions[answer.question_id]
+    was = block.counts and block.is_answered
+    if not _QUESTION_OF.is_cached(answer):
+        answer.question = block.question
+    block.answer = answer
+    delta = int(block.counts and block.is_answered) - int(was)
+    change = QuestionnaireChange(questionnaire, block)
+    if delta:
+        section = questionnaire.sections.get(block.question.provision.section_id)
+        while section is not None:
+            section.progress.answered += delta
+            change.sections.append(section)
+            section = questionnaire.sections.get(section.section.parent_id)
+        for framework in questionnaire.frameworks:
+            if framework.pin.version_id == block.question.version_id:
+                framework.progress.answered += delta
+                change.frameworks.append(framework)
+        questionnaire.progress.answered += delta
+    return change

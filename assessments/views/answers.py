@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from assessments import selectors, services
 from assessments.downloads import evidence_file_response
 from frameworks.choices import QuestionType
+from portal.context_processors import fragment
 
 from ._shared import _assessment_url
 
@@ -36,42 +37,44 @@ def _answer_input(request) -> services.AnswerInput:
     )
 
 
-def _question_fragment(
+def _autosave_response(
     request,
     access,
-    question_id: int,
+    block,
     *,
     status: str,
     status_class: str,
+    change=None,
     extra: dict | None = None,
     code: int = 200,
 ):
-    """The autosave response: the save status, plus out-of-band updates of the revision,
-    the progress bars and every follow-up question whose visibility may have changed."""
-    questionnaire = selectors.questionnaire_build(assessment=access.assessment)
-    if access.can_comment:  # the re-rendered follow-ups keep their review threads
-        selectors.review_attach(questionnaire=questionnaire)
-    block = questionnaire.questions.get(question_id)
-    if block is None:
-        raise Http404("No such question.")
-    dependents = [
-        b
-        for b in questionnaire.questions.values()
-        if b.question.depends_on_urn == block.question.urn
-        and b.question.version_id == block.question.version_id
-        and (not access.is_limited or access.may_answer(b.question.pk))
-    ]
+    """The autosave response: the save status, plus out-of-band updates of only what changed:
+    the revision, the progress panel and the counts of the frameworks and sections that moved,
+    and the follow-up questions that appeared or disappeared (``change``, after a save)."""
+    followups = []
+    if change is not None:
+        followups = [
+            b for b in change.followups if not access.is_limited or access.may_answer(b.question.pk)
+        ]
+        if followups and access.can_comment:  # the re-drawn follow-ups keep their review threads
+            selectors.review_attach(questionnaire=change.questionnaire)
+    questionnaire = change.questionnaire if change is not None else None
     context = {
         "access": access,
         "assessment": access.assessment,
         "a_url": _assessment_url(access.assessment),
-        "q": questionnaire,
         "block": block,
-        "dependents": dependents,
+        "q": questionnaire,
+        "change": change,
+        "followups": followups,
         "status": status,
         "status_class": status_class,
         "editable": True,
-        "top": questionnaire.top_section_of(block.question.provision.section_id),
+        "top": (
+            questionnaire.top_section_of(block.question.provision.section_id)
+            if questionnaire is not None
+            else None
+        ),
         **(extra or {}),
     }
     return HttpResponse(
@@ -82,23 +85,30 @@ def _question_fragment(
 
 @login_required
 @require_POST
+@fragment
 def answer_save(request, pk: int, question_pk: int):
     access = selectors.access_assessment(
         user=request.user, pk=pk, write=True, question_id=question_pk
     )
-    question = selectors.access_question(assessment=access.assessment, pk=question_pk)
+    # Answers and progress before the save (no evidence: two queries). A question outside the
+    # assessment's pinned versions is missing from it: the same 404 as access_question, whose
+    # query the service would otherwise repeat.
+    before = selectors.questionnaire_build(assessment=access.assessment, with_evidence=False)
+    block = before.questions.get(question_pk)
+    if block is None:
+        raise Http404("No such question.")
     try:
         answer = services.answer_save(
             actor=request.user,
             assessment=access.assessment,
-            question_id=question.pk,
+            question_id=block.question.pk,
             data=_answer_input(request),
         )
     except services.AnswerConflictError as exc:
-        return _question_fragment(
+        return _autosave_response(
             request,
             access,
-            question_pk,
+            block,
             status="conflict",
             status_class="conflict",
             extra={"current": exc.current},
@@ -110,16 +120,24 @@ def answer_save(request, pk: int, question_pk: int):
             if hasattr(exc, "error_dict")
             else " ".join(exc.messages)
         )
-        return _question_fragment(
-            request, access, question_pk, status=message, status_class="failed", code=422
+        return _autosave_response(
+            request, access, block, status=message, status_class="failed", code=422
         )
-    return _question_fragment(
-        request, access, question_pk, status="saved", status_class="saved", extra={"answer": answer}
+    change = selectors.questionnaire_change_get(questionnaire=before, answer=answer)
+    return _autosave_response(
+        request,
+        access,
+        change.block,
+        status="saved",
+        status_class="saved",
+        change=change,
+        extra={"answer": answer},
     )
 
 
 @login_required
 @require_POST
+@fragment
 def evidence_upload(request, pk: int, question_pk: int):
     access = selectors.access_assessment(
         user=request.user, pk=pk, write=True, question_id=question_pk
@@ -157,6 +175,7 @@ def evidence_upload(request, pk: int, question_pk: int):
 
 @login_required
 @require_POST
+@fragment
 def evidence_delete(request, pk: int, evidence_pk: int):
     access, evidence = selectors.access_assessment_evidence(
         user=request.user, pk=pk, evidence_pk=evidence_pk, write=True
