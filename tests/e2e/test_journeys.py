@@ -68,7 +68,7 @@ def test_officer_creates_scopes_answers_reloads_and_submits(live_server, demo, n
     assert page.locator("input[name=versions]:checked").count() == 5
     page.check("input[name=roles][value=ai_provider]")
     page.check("#id_handles_personal_info")
-    page.click("main button[type=submit]")
+    page.click("form.scoping-form button[type=submit]")  # not the roll-forward form above it
     page.wait_for_url(re.compile(r"/assessments/\d+/$"))
     assessment = Assessment.objects.get(name="Browser review")
 
