@@ -18,7 +18,7 @@ from assessments.models import (
 )
 from frameworks.selectors import version_content_list
 
-from .questionnaire import Questionnaire, _assemble
+from .questionnaire import ApplicabilityMemo, Questionnaire, _assemble
 
 # --- Many questionnaires at once (portfolio dashboard) ---------------------------------------
 
@@ -54,6 +54,8 @@ def questionnaire_build_many(*, assessments: list[Assessment]) -> dict[int, Ques
     for item in Evidence.objects.filter(answer__assessment_id__in=ids).select_related("answer"):
         evidence_by[item.answer.assessment_id][item.answer_id].append(item)
     result = {}
+    # One memo for the whole call: applicability evaluated once per distinct scoping profile.
+    applicability_memo: ApplicabilityMemo = {}
     for assessment in assessments:
         pins = pins_by.get(assessment.pk, [])
         sections, provisions, questions = [], [], []
@@ -75,6 +77,7 @@ def questionnaire_build_many(*, assessments: list[Assessment]) -> dict[int, Ques
             questions,
             answers,
             evidence_by.get(assessment.pk, {}),
+            applicability_memo,
         )
     return result
 

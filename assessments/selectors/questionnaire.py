@@ -14,7 +14,7 @@ from assessments.models import (
     QuestionReview,
     ReviewComment,
 )
-from frameworks.applicability import Evaluation, provision_applicability
+from frameworks.applicability import Evaluation, profile_key, provision_applicability
 from frameworks.choices import Strength
 from frameworks.models import Provision, Question, Section
 from frameworks.selectors import version_content_list
@@ -158,22 +158,45 @@ def questionnaire_build(
     return _assemble(assessment, pins, sections, provisions, questions, answers, evidence)
 
 
+#: Applicability already evaluated within one call: (profile key, version id) → provision id →
+#: evaluation. See :func:`_assemble`.
+ApplicabilityMemo = dict[tuple[str, int], dict[int, Evaluation]]
+
+
 def _assemble(
-    assessment, pins, sections, provisions, questions, answers, evidence
+    assessment,
+    pins,
+    sections,
+    provisions,
+    questions,
+    answers,
+    evidence,
+    applicability_memo: ApplicabilityMemo | None = None,
 ) -> Questionnaire:
+    """Assemble one questionnaire from rows already read.
+
+    ``applicability_memo``: when many questionnaires are assembled in one call
+    (``questionnaire_build_many``), the caller passes one dict for all of them, so that the
+    applicability of a version's provisions is evaluated once per distinct scoping profile
+    rather than once per assessment. It lives only as long as that call: nothing can go stale.
+    Example: 50 assessments sharing one profile evaluate each provision once, not 50 times.
+    """
     profile: dict[str, Any] = assessment.scoping or {}
+    memo: ApplicabilityMemo = applicability_memo if applicability_memo is not None else {}
+    key = profile_key(profile)
     section_blocks = {s.pk: SectionBlock(s) for s in sections}
     provision_blocks: dict[int, ProvisionBlock] = {}
     for provision in provisions:
-        block = ProvisionBlock(
-            provision,
-            provision_applicability(
+        evaluations = memo.setdefault((key, provision.version_id), {})
+        evaluation = evaluations.get(provision.pk)
+        if evaluation is None:
+            evaluation = evaluations[provision.pk] = provision_applicability(
                 actors=provision.actors,
                 applies_when=provision.applies_when,
                 strength=provision.strength,
                 profile=profile,
-            ),
-        )
+            )
+        block = ProvisionBlock(provision, evaluation)
         provision_blocks[provision.pk] = block
         section_blocks[provision.section_id].provisions.append(block)
 
