@@ -25,7 +25,7 @@ from assessments.models import Assessment
 from assessments.selectors import action_counts_by_assessment, questionnaire_build_many
 from frameworks.choices import FrameworkKind, framework_kind
 from portal.models import Organisation
-from reports.analysis import evidence_uploaders_get, gap_analysis_compute
+from reports.analysis import gap_analysis_compute
 from reports.snapshot import ProvisionResult, SectionResult
 
 #: Heat-map columns: the most recent assessments only, so that the map stays readable.
@@ -99,16 +99,17 @@ def portfolio_get(*, organisation: Organisation, today: dt.date | None = None) -
     )
     questionnaires = questionnaire_build_many(assessments=assessments)
     actions = action_counts_by_assessment(assessment_ids=[a.pk for a in assessments], today=today)
-    # Evidence uploaders of every assessment in one query (one per assessment before, issue 12).
-    uploaders = evidence_uploaders_get(questionnaires=questionnaires.values())
     rows: list[PortfolioRow] = []
     provisions: dict[str, str] = {}
     for assessment in assessments:
-        # The typed snapshot, read directly: its JSON dump (the form an issued report freezes)
-        # holds the same values, but dumping 50 analyses only to read a few fields cost a fifth
-        # of the page (issue 12, speed).
+        # The typed snapshot, read directly (dumping 50 analyses to JSON only to read a few fields
+        # cost a fifth of the page), without question rows: the dashboard shows scores, statuses
+        # and severities only, computed the same way with or without them (issue 12, speed). No
+        # question rows, no evidence: the uploaders' names are not needed either.
         analysis = gap_analysis_compute(
-            assessment=assessment, questionnaire=questionnaires[assessment.pk], uploaders=uploaders
+            assessment=assessment,
+            questionnaire=questionnaires[assessment.pk],
+            with_questions=False,
         )
         frameworks = [
             FrameworkScore(
