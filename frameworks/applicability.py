@@ -14,6 +14,7 @@ can say "applies because you are an AI provider and handle personal information"
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -571,3 +572,19 @@ def provision_applicability(
     if not conditions:
         return Evaluation(False, ["事業者向けの規定ではない"], ["it does not address businesses"])
     return evaluate({"any": conditions}, profile)
+
+
+# --- Applicability memo (issue 12, speed) ----------------------------------------------------
+
+
+def profile_key(profile: dict[str, Any] | None) -> str:
+    """The canonical form of a scoping profile: two profiles with the same facts give the same
+    key, whatever the order of their keys. The questionnaire remembers each published provision's
+    applicability under this key (``assessments.selectors.questionnaire._applicability``).
+
+    Example: ``profile_key({"roles": ["ai_provider"], "handles_personal_info": True})`` is
+    ``'{"handles_personal_info":true,"roles":["ai_provider"]}'``.
+    """
+    return json.dumps(
+        profile or {}, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )

@@ -111,19 +111,28 @@ class _Provision:
     tally: Tally = field(default_factory=Tally)
 
 
-def _provision(pb, framework: dict[str, Any], users: dict[int, str]) -> _Provision:
+def _provision(
+    pb, framework: dict[str, Any], users: dict[int, str], with_questions: bool = True
+) -> _Provision:
     provision = pb.provision
     kind = framework["kind"]
     reported = kind == "reported" or provision.strength == Strength.REPORTED
     visible = [b for b in pb.questions if b.visible]
     questions, tally = [], Tally()
     answered_any = False
+    # (answered, not applicable) of each shown question: the status below reads these, so it is
+    # the same whether or not the question rows are built.
+    flags: list[tuple[bool, bool]] = []
     for block in visible:
         score = question_score(block)
         if score is not None:
             tally.add(score, block.question.weight)
         answer = block.answer
-        answered_any |= bool(answer and answer.is_answered)
+        answered = bool(answer and answer.is_answered)
+        answered_any |= answered
+        flags.append((answered, bool(answer and answer.not_applicable)))
+        if not with_questions:
+            continue
         answer_ja, answer_en = _answer_texts(block)
         questions.append(
             {
@@ -162,8 +171,8 @@ def _provision(pb, framework: dict[str, Any], users: dict[int, str]) -> _Provisi
         status = "applies"  # in scope, but nothing to ask (e.g. a threshold band)
     elif not pb.applicability.applies or not visible:
         status = "not_applicable"
-    elif all(q["not_applicable"] for q in questions if q["answered"]) and all(
-        q["answered"] for q in questions
+    elif all(not_applicable for answered, not_applicable in flags if answered) and all(
+        answered for answered, _ in flags
     ):
         status = "not_applicable"
     elif not answered_any:
@@ -227,11 +236,12 @@ def _section(
     depth: int,
     totals: dict[str, Tally],
     users: dict[int, str],
+    with_questions: bool = True,
 ) -> tuple[dict[str, Any], Tally]:
     tally = Tally()
     provisions = []
     for pb in block.provisions:
-        item = _provision(pb, framework, users)
+        item = _provision(pb, framework, users, with_questions)
         provisions.append(item.data)
         strength = pb.provision.strength
         if _counts_in_score(strength, framework["kind"]):
@@ -239,7 +249,9 @@ def _section(
             totals["obligations" if strength in OBLIGATIONS else "guidelines"].merge(item.tally)
     children = []
     for child in block.children:
-        child_data, child_tally = _section(child, framework, depth + 1, totals, users)
+        child_data, child_tally = _section(
+            child, framework, depth + 1, totals, users, with_questions
+        )
         tally.merge(child_tally)
         children.append(child_data)
     data = {
@@ -348,18 +360,26 @@ def gap_analysis_compute(
     assessment: Assessment,
     questionnaire: Questionnaire | None = None,
     uploaders: dict[int, str] | None = None,
+    with_questions: bool = True,
 ) -> ReportSnapshot:
     """The full analysis of ``assessment`` as a typed snapshot (``.dump()`` for JSON).
 
     ``uploaders``: the evidence uploaders' names when the caller read them already for many
     assessments (:func:`evidence_uploaders_get`); otherwise one query here.
+
+    ``with_questions=False``: every provision's ``questions`` is left empty (no answer texts,
+    no evidence, so no uploader query), for a caller that reads only scores, statuses and
+    severities. Those are computed the same way either way. Example: the portfolio analyses 50
+    assessments and shows no question, so it skips building and validating ~10,000 question rows.
     """
     questionnaire = questionnaire or questionnaire_build(assessment=assessment)
-    users = (
-        uploaders
-        if uploaders is not None
-        else evidence_uploaders_get(questionnaires=[questionnaire])
-    )
+    if uploaders is not None:
+        users = uploaders
+    elif with_questions:
+        users = evidence_uploaders_get(questionnaires=[questionnaire])
+    else:
+        users = {}  # no question rows, so no evidence rows to name
+
     overall = {
         "all": Tally(),
         "obligations": Tally(),
@@ -393,7 +413,7 @@ def gap_analysis_compute(
         framework_tally = Tally()
         sections = []
         for root in fb.sections:
-            data, tally = _section(root, framework, 0, totals, users)
+            data, tally = _section(root, framework, 0, totals, users, with_questions)
             framework_tally.merge(tally)
             sections.append(data)
         counts = {s: 0 for s in ("compliant", "partial", "gap", "unanswered", "applies")}

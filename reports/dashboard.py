@@ -13,8 +13,8 @@ the trend rises; APPI Art. 26 turns from "✗" to "◐" to "✓" along its heat-
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -25,7 +25,8 @@ from assessments.models import Assessment
 from assessments.selectors import action_counts_by_assessment, questionnaire_build_many
 from frameworks.choices import FrameworkKind, framework_kind
 from portal.models import Organisation
-from reports.analysis import evidence_uploaders_get, gap_analysis_compute
+from reports.analysis import gap_analysis_compute
+from reports.snapshot import ProvisionResult, SectionResult
 
 #: Heat-map columns: the most recent assessments only, so that the map stays readable.
 HEATMAP_COLUMNS = 12
@@ -98,45 +99,46 @@ def portfolio_get(*, organisation: Organisation, today: dt.date | None = None) -
     )
     questionnaires = questionnaire_build_many(assessments=assessments)
     actions = action_counts_by_assessment(assessment_ids=[a.pk for a in assessments], today=today)
-    # Evidence uploaders of every assessment in one query (one per assessment before, issue 12).
-    uploaders = evidence_uploaders_get(questionnaires=questionnaires.values())
     rows: list[PortfolioRow] = []
     provisions: dict[str, str] = {}
     for assessment in assessments:
-        # The snapshot's JSON form: the same data an issued report freezes.
-        analysis: dict[str, Any] = gap_analysis_compute(
-            assessment=assessment, questionnaire=questionnaires[assessment.pk], uploaders=uploaders
-        ).dump()
+        # The typed snapshot, read directly (dumping 50 analyses to JSON only to read a few fields
+        # cost a fifth of the page), without question rows: the dashboard shows scores, statuses
+        # and severities only, computed the same way with or without them (issue 12, speed). No
+        # question rows, no evidence: the uploaders' names are not needed either.
+        analysis = gap_analysis_compute(
+            assessment=assessment,
+            questionnaire=questionnaires[assessment.pk],
+            with_questions=False,
+        )
         frameworks = [
             FrameworkScore(
-                fw["short_name_en" if english else "short_name_ja"],
-                framework_kind(fw["legal_status"]),
-                fw["score"],
+                fw.short_name_en if english else fw.short_name_ja,
+                framework_kind(fw.legal_status),
+                fw.score,
             )
-            for fw in analysis["frameworks"]
+            for fw in analysis.frameworks
         ]
         statuses: dict[str, str] = {}
-        for fw in analysis["frameworks"]:
-            for section in fw["sections"]:
+        for fw in analysis.frameworks:
+            short_name = fw.short_name_en if english else fw.short_name_ja
+            for section in fw.sections:
                 for provision in _walk(section):
-                    if provision["severity"] is None or provision["status"] in (None, "applies"):
+                    if provision.severity is None or provision.status in (None, "applies"):
                         # Government duties are never assessed, reported claims never scored, and
                         # a provision in scope with nothing to ask ("applies") has no status to map.
                         continue
-                    statuses[provision["urn"]] = provision["status"]
-                    provisions.setdefault(
-                        provision["urn"],
-                        f"{fw['short_name_en' if english else 'short_name_ja']} {provision['ref']}",
-                    )
+                    statuses[provision.urn] = provision.status
+                    provisions.setdefault(provision.urn, f"{short_name} {provision.ref}")
         rows.append(
             PortfolioRow(
                 assessment=assessment,
                 date=(assessment.submitted_at or assessment.created_at).date(),
-                overall=analysis["scores"]["all"],
+                overall=analysis.scores.all,
                 statute=_mean([f.score for f in frameworks if f.kind == FrameworkKind.STATUTE]),
                 guideline=_mean([f.score for f in frameworks if f.kind == FrameworkKind.GUIDELINE]),
                 frameworks=frameworks,
-                high_gaps=sum(1 for g in analysis["gaps"] if g["severity"] == "high"),
+                high_gaps=sum(1 for g in analysis.gaps if g.severity == "high"),
                 actions=actions[assessment.pk],
                 statuses=statuses,
             )
@@ -145,9 +147,9 @@ def portfolio_get(*, organisation: Organisation, today: dt.date | None = None) -
     return Portfolio(organisation, rows, list(provisions.items()))
 
 
-def _walk(section: dict[str, Any]):
-    yield from section["provisions"]
-    for child in section["children"]:
+def _walk(section: SectionResult) -> Iterator[ProvisionResult]:
+    yield from section.provisions
+    for child in section.children:
         yield from _walk(child)
 
 

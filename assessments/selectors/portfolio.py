@@ -29,7 +29,9 @@ def questionnaire_build_many(*, assessments: list[Assessment]) -> dict[int, Ques
     Pins, answers and evidence of all the assessments are read in three queries, framework
     content once (then from memory); each questionnaire is then assembled as
     :func:`questionnaire_build` does. Example: the 50 assessments of an organisation's
-    portfolio cost the same few queries as one.
+    portfolio cost the same few queries as one. Applicability is evaluated once per distinct
+    scoping profile and framework version within the call (``_assemble``'s memo), so 50
+    assessments sharing one profile evaluate each provision once.
     """
     if not assessments:
         return {}

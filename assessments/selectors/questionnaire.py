@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from assessments.models import (
     QuestionReview,
     ReviewComment,
 )
-from frameworks.applicability import Evaluation, provision_applicability
+from frameworks.applicability import Evaluation, profile_key, provision_applicability
 from frameworks.choices import Strength
 from frameworks.models import Provision, Question, Section
 from frameworks.selectors import version_content_list
@@ -132,7 +131,7 @@ _PROVISION_OF = Question.provision.field
 _QUESTION_OF = Answer.question.field
 
 
-def _applicability(provision: Provision, profile: dict[str, Any], profile_key: str) -> Evaluation:
+def _applicability(provision: Provision, profile: dict[str, Any], key: str) -> Evaluation:
     """Whether ``provision`` applies to ``profile``, remembered on the provision row.
 
     Published rows are shared by every request of the process and never change
@@ -143,11 +142,11 @@ def _applicability(provision: Provision, profile: dict[str, Any], profile_key: s
     Evaluation as read-only.
     """
     memo = provision.__dict__.setdefault("_applicability_memo", {})
-    evaluation = memo.get(profile_key)
+    evaluation = memo.get(key)
     if evaluation is None:
         if len(memo) >= 64:  # a bound, should scopes keep changing in a long-lived process
             memo.clear()
-        evaluation = memo[profile_key] = provision_applicability(
+        evaluation = memo[key] = provision_applicability(
             actors=provision.actors,
             applies_when=provision.applies_when,
             strength=provision.strength,
@@ -199,12 +198,18 @@ def questionnaire_build(
 def _assemble(
     assessment, pins, sections, provisions, questions, answers, evidence
 ) -> Questionnaire:
+    """Assemble one questionnaire from rows already read.
+
+    Applicability is remembered per distinct scoping profile on the shared published rows
+    (:func:`_applicability`), so 50 assessments sharing one profile evaluate each provision once,
+    not 50 times, and the next request not at all.
+    """
     profile: dict[str, Any] = assessment.scoping or {}
+    key = profile_key(profile)
     section_blocks = {s.pk: SectionBlock(s) for s in sections}
     provision_blocks: dict[int, ProvisionBlock] = {}
-    profile_key = json.dumps(profile, sort_keys=True, default=str)
     for provision in provisions:
-        block = ProvisionBlock(provision, _applicability(provision, profile, profile_key))
+        block = ProvisionBlock(provision, _applicability(provision, profile, key))
         provision_blocks[provision.pk] = block
         section_blocks[provision.section_id].provisions.append(block)
 

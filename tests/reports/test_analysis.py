@@ -318,3 +318,80 @@ def test_the_snapshot_freezes_the_action_plan_overdue_first(assessment, officer)
         snapshot=report.snapshot, language="en", report_meta={}, for_pdf=False
     )
     assert "Action plan" in html and "Name a contact point" in html and "Overdue" in html
+
+
+# --- Analysis without question rows (issue 12, speed) ---
+
+
+def _without_questions(snapshot):
+    """The dump with every provision's question rows emptied and the time of analysis removed."""
+
+    def strip(provision):
+        return {**provision, "questions": []}
+
+    def section(data):
+        return {
+            **data,
+            "provisions": [strip(p) for p in data["provisions"]],
+            "children": [section(c) for c in data["children"]],
+        }
+
+    return {
+        **snapshot,
+        "analysed_at": None,
+        "frameworks": [
+            {**f, "sections": [section(s) for s in f["sections"]]} for f in snapshot["frameworks"]
+        ],
+        "gaps": [strip(p) for p in snapshot["gaps"]],
+        "watch": [strip(p) for p in snapshot["watch"]],
+    }
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {"q:art-7-contact": {"value": "partial"}, "q:pi-channels": {"value": ["web", "paper"]}},
+        {"q:art-7-contact": {"value": "no"}, "q:pi-channels": {"value": ["web"]}},
+        {
+            "q:art-7-contact": {"value": "yes"},
+            "q:pi-channels": {"not_applicable": True, "justification": "We collect nothing"},
+        },
+    ],
+)
+def test_without_question_rows_the_scores_statuses_and_severities_are_the_same(
+    assessment, officer, answers
+):
+    for suffix, data in answers.items():
+        answer(assessment, officer, suffix, **data)
+
+    full = gap_analysis_compute(assessment=assessment).dump()
+    light = gap_analysis_compute(assessment=assessment, with_questions=False).dump()
+
+    assert any(p["questions"] for p in provisions(full).values())
+    assert not any(p["questions"] for p in provisions(light).values())
+    assert _without_questions(light) == _without_questions(full)
+
+
+def test_without_question_rows_no_uploader_is_looked_up(
+    assessment, officer, django_assert_num_queries
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.selectors import questionnaire_build
+    from assessments.services import evidence_upload
+
+    answer(assessment, officer, "q:pi-channels", value=["web"])
+    evidence_upload(
+        actor=officer,
+        assessment=assessment,
+        question_id=question_of(assessment.pins.get().version, "q:pi-channels").pk,
+        upload=SimpleUploadedFile("policy.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    questionnaire = questionnaire_build(assessment=assessment)
+    with django_assert_num_queries(1):  # the uploader's name, for the evidence row
+        gap_analysis_compute(assessment=assessment, questionnaire=questionnaire)
+    with django_assert_num_queries(0):
+        gap_analysis_compute(
+            assessment=assessment, questionnaire=questionnaire, with_questions=False
+        )
