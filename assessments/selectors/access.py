@@ -177,12 +177,15 @@ def _assessment_with_membership(
     )
     if assessment is None or assessment._member_id is None:
         return assessment, None
-    membership = Membership.from_db(
-        assessment._state.db,
-        ["user_id", "organisation_id", *_MEMBERSHIP_FIELDS],
-        [user.pk, assessment.organisation_id]
-        + [getattr(assessment, f"_member_{name}") for name in _MEMBERSHIP_FIELDS],
-    )
+    values = {
+        "user_id": user.pk,
+        "organisation_id": assessment.organisation_id,
+        **{name: getattr(assessment, f"_member_{name}") for name in _MEMBERSHIP_FIELDS},
+    }
+    # from_db takes the values in the model's field order (a KeyError here: a new field of
+    # Membership is missing from _MEMBERSHIP_FIELDS).
+    names = [f.attname for f in Membership._meta.concrete_fields]
+    membership = Membership.from_db(assessment._state.db, names, [values[n] for n in names])
     membership.user, membership.organisation = user, assessment.organisation  # no query later
     return assessment, membership
 

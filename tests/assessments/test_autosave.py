@@ -318,6 +318,8 @@ def test_the_access_selector_reads_the_assessment_and_the_membership_in_one_quer
     from django.http import Http404
 
     from assessments.selectors import access_assessment
+    from portal.models import Membership
+    from tests.factories import MembershipFactory
 
     with CaptureQueriesContext(connection) as queries:
         access = access_assessment(user=officer, pk=assessment.pk, write=True)
@@ -325,8 +327,14 @@ def test_the_access_selector_reads_the_assessment_and_the_membership_in_one_quer
     with CaptureQueriesContext(connection) as later:
         membership = access.membership
         assert (membership.user, membership.organisation) == (officer, assessment.organisation)
-        assert membership.role == "officer" and membership.pk and membership.created_at
     assert len(later) == 0
+    # Every column is the stored row's (a member whose user id differs from the membership id).
+    stored = MembershipFactory(user__username="second", organisation=assessment.organisation)
+    assert stored.pk != stored.user_id
+    membership = access_assessment(user=stored.user, pk=assessment.pk).membership
+    assert [getattr(membership, f.attname) for f in Membership._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in Membership._meta.concrete_fields
+    ]
     with pytest.raises(Http404):  # not a member: the same 404 as a missing assessment
         access_assessment(user=user, pk=assessment.pk)
     with pytest.raises(Http404):
