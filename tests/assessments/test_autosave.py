@@ -26,8 +26,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 #: HX-Request (as htmx sends it), 22 without (the tenancy and notification context processors).
 QUERIES_BEFORE = 20
 #: Queries of one autosave now (branch autosave2), test client: session, user, the assessment with
-#: the membership, pins, answers; in the service the savepoint of the test's transaction, the
-#: assessment lock, the answer lock, two updates, and the audit chain (head, row, head).
+#: the membership, pins, answers; in the service the savepoint of the test's transaction and its
+#: release, the assessment lock, the answer lock, two updates, and the audit chain (head, row, head).
 QUERIES_NOW = 14
 
 
