@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, FilteredRelation, Q
 from django.http import Http404
 
 from assessments.models import (
@@ -152,6 +153,43 @@ class AssessmentAccess:
         return not self.is_limited and self.assessment.status in REVIEW_OPEN_STATES
 
 
+#: The membership's columns, read with the assessment in one query (see below).
+_MEMBERSHIP_FIELDS = ("id", "role", "created_at")
+
+
+def _assessment_with_membership(
+    *, user: User, pk: int
+) -> tuple[Assessment | None, Membership | None]:
+    """The assessment (with its organisation) and the user's membership of that organisation,
+    in one query (this runs on every autosave): ``(None, None)`` for a missing assessment,
+    ``(assessment, None)`` when the user is not a member. A user has at most one membership
+    per organisation (a unique constraint), so the join adds no row."""
+    assessment = (
+        Assessment.objects.select_related("organisation")
+        .annotate(
+            _member=FilteredRelation(
+                "organisation__memberships", condition=Q(organisation__memberships__user=user)
+            ),
+            **{f"_member_{name}": F(f"_member__{name}") for name in _MEMBERSHIP_FIELDS},
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None or assessment._member_id is None:
+        return assessment, None
+    values = {
+        "user_id": user.pk,
+        "organisation_id": assessment.organisation_id,
+        **{name: getattr(assessment, f"_member_{name}") for name in _MEMBERSHIP_FIELDS},
+    }
+    # from_db takes the values in the model's field order (a KeyError here: a new field of
+    # Membership is missing from _MEMBERSHIP_FIELDS).
+    names = [f.attname for f in Membership._meta.concrete_fields]
+    membership = Membership.from_db(assessment._state.db, names, [values[n] for n in names])
+    membership.user, membership.organisation = user, assessment.organisation  # no query later
+    return assessment, membership
+
+
 def access_assessment(
     *,
     user: User,
@@ -171,12 +209,7 @@ def access_assessment(
     """
     if not user.is_authenticated:
         raise Http404("No such assessment.")
-    assessment = Assessment.objects.select_related("organisation").filter(pk=pk).first()
-    membership = (
-        Membership.objects.filter(user=user, organisation_id=assessment.organisation_id).first()
-        if assessment
-        else None
-    )
+    assessment, membership = _assessment_with_membership(user=user, pk=pk)
     if assessment is None or membership is None:
         raise Http404("No such assessment.")
     member = MemberAccess(membership)

@@ -124,9 +124,17 @@ def _answer_apply(
     return answer, before
 
 
+_ORGANISATION_OF = Assessment.organisation.field
+
+
 @transaction.atomic
 def answer_save(
-    *, actor: User, assessment: Assessment, question_id: int, data: AnswerInput
+    *,
+    actor: User,
+    assessment: Assessment,
+    question_id: int,
+    data: AnswerInput,
+    question: Question | None = None,
 ) -> Answer:
     """Create or update the answer to one question (the autosave path).
 
@@ -134,14 +142,25 @@ def answer_save(
     nothing ("Confirm unchanged"): the revision moves on and the audit row says
     ``answer.reconfirmed``.
 
+    ``question`` is the question ``question_id`` as the caller already read it from the pinned
+    versions of ``assessment`` (the autosave's questionnaire), so that it is not read again.
+    It is believed only while the assessment's revision is the one the caller read: the
+    upgrade, the only change of the pins, moves the revision, and then the question is read
+    again under the lock. Example: ``answer_save(actor=u, assessment=a, question_id=q.pk,
+    question=q, data=AnswerInput(value="yes"))``.
+
     Raises ValidationError naming the field, AssessmentLockedError, or
     AnswerConflictError when the answer moved past ``data.revision``.
     """
-    assessment = (
-        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
-    )
-    _refuse_if_locked(assessment)
-    question = _question_of(assessment, question_id)
+    # The assessment row alone is locked (not its organisation: saves of one organisation's
+    # assessments do not queue behind each other); the caller's organisation row is reused.
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if _ORGANISATION_OF.is_cached(assessment):
+        locked.organisation = assessment.organisation
+    _refuse_if_locked(locked)
+    if question is None or question.pk != question_id or locked.revision != assessment.revision:
+        question = _question_of(locked, question_id)
+    assessment = locked
     answer = (
         Answer.objects.select_for_update().filter(assessment=assessment, question=question).first()
     )

@@ -102,6 +102,7 @@ def answer_save(request, pk: int, question_pk: int):
             actor=request.user,
             assessment=access.assessment,
             question_id=block.question.pk,
+            question=block.question,  # of the pinned versions: not read again
             data=_answer_input(request),
         )
     except services.AnswerConflictError as exc:
