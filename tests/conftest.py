@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,20 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """``scripts/test`` runs the suite twice, on SQLite then on PostgreSQL, and names the pass in
+    ``TEKIGO_TEST_PASS``. Two groups run in one pass only, to keep CI within its time budget:
+    tests that do not use the database under test (``db_independent``: they start their own
+    PostgreSQL, broker or nothing) run in the SQLite pass; the browser journeys (``e2e``) run in the
+    PostgreSQL pass, on the production database. A plain ``pytest`` (no pass named) runs everything.
+    """
+    current = os.environ.get("TEKIGO_TEST_PASS")
+    if current not in ("sqlite", "postgresql"):
+        return
+    once = {"postgresql": "db_independent", "sqlite": "e2e"}[current]
+    skip = pytest.mark.skip(reason=f"{once}: runs in the other pass of scripts/test only")
+    for item in items:
+        if item.get_closest_marker(once):
+            item.add_marker(skip)

@@ -16,6 +16,8 @@ from kombu import Connection
 from portal import broker as embedded
 from tests.support import Worker, wait_for
 
+pytestmark = pytest.mark.db_independent
+
 
 def transport_options(folder: Path) -> dict:
     return {

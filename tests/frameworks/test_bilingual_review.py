@@ -17,6 +17,8 @@ from frameworks.bilingual_review import (
 from frameworks.document import ChoiceDoc, Text, iter_questions
 from frameworks.files import parse_framework_file
 
+pytestmark = pytest.mark.db_independent
+
 CATALOG = sorted(Path(settings.FRAMEWORK_CATALOG_DIR).glob("*.yaml"))
 
 

@@ -12,6 +12,8 @@ from portal import env
 from portal.settings import base
 from tests.clusters import WebNode, manage, needs_postgres
 
+pytestmark = pytest.mark.db_independent
+
 
 def test_postgres_url_uses_the_pool_with_health_checks_and_no_persistent_connections():
     database = base._database_from_url("postgres://tekigo:pw@db.example:5433/tekigo")

@@ -12,6 +12,8 @@ import pytest
 import yaml
 from django.conf import settings
 
+pytestmark = pytest.mark.db_independent
+
 ROOT = Path(__file__).resolve().parents[2]
 ENV_READER = (ROOT / "portal" / "env.py").read_text()
 

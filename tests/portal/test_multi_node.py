@@ -18,6 +18,7 @@ from tests.clusters import CeleryNode, WebNode, manage, needs_moto, needs_postgr
 from tests.support import wait_for
 
 pytestmark = [
+    pytest.mark.db_independent,
     pytest.mark.slow,
     pytest.mark.integration,
     needs_postgres,
