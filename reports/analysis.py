@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -300,13 +299,10 @@ def scope_statements(scoping: dict[str, Any], language: str) -> list[str]:
     return lines
 
 
-def evidence_uploaders_get(*, questionnaires: Iterable[Questionnaire]) -> dict[int, str]:
-    """Usernames of everyone who uploaded evidence to any of the questionnaires, in one query
-    (none without evidence). The portfolio passes all its assessments' questionnaires at once,
-    so that 50 assessments with evidence cost one query, not fifty."""
+def _uploaders(questionnaire: Questionnaire) -> dict[int, str]:
+    """Usernames of everyone who uploaded evidence, in one query (none without evidence)."""
     ids = {
         e.uploaded_by_id
-        for questionnaire in questionnaires
         for fb in questionnaire.frameworks
         for block in _blocks(fb.sections)
         for e in block.evidence
@@ -359,13 +355,9 @@ def gap_analysis_compute(
     *,
     assessment: Assessment,
     questionnaire: Questionnaire | None = None,
-    uploaders: dict[int, str] | None = None,
     with_questions: bool = True,
 ) -> ReportSnapshot:
     """The full analysis of ``assessment`` as a typed snapshot (``.dump()`` for JSON).
-
-    ``uploaders``: the evidence uploaders' names when the caller read them already for many
-    assessments (:func:`evidence_uploaders_get`); otherwise one query here.
 
     ``with_questions=False``: every provision's ``questions`` is left empty (no answer texts,
     no evidence, so no uploader query), for a caller that reads only scores, statuses and
@@ -373,12 +365,8 @@ def gap_analysis_compute(
     assessments and shows no question, so it skips building and validating ~10,000 question rows.
     """
     questionnaire = questionnaire or questionnaire_build(assessment=assessment)
-    if uploaders is not None:
-        users = uploaders
-    elif with_questions:
-        users = evidence_uploaders_get(questionnaires=[questionnaire])
-    else:
-        users = {}  # no question rows, so no evidence rows to name
+    # No question rows, no evidence rows to name: no uploader query.
+    users = _uploaders(questionnaire) if with_questions else {}
 
     overall = {
         "all": Tally(),
