@@ -224,14 +224,21 @@ def gaps_export(request, pk: int, fmt: str):
     if limited is not None:
         return limited
     snapshot = gap_analysis_compute(assessment=access.assessment)
-    language = get_language() or "ja"
-    if fmt == "csv":
-        response = HttpResponse(gaps_csv(snapshot, language), content_type=CSV_CONTENT_TYPE)
-    else:
-        response = HttpResponse(gaps_xlsx(snapshot, language), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="tekigo-gaps-{pk}-{language[:2]}.{fmt}"'
+    return _table_response(
+        name=f"tekigo-gaps-{pk}",
+        fmt=fmt,
+        build=lambda language: (gaps_csv if fmt == "csv" else gaps_xlsx)(snapshot, language),
     )
+
+
+def _table_response(*, name: str, fmt: str, build) -> HttpResponse:
+    """An export as an attachment in the reader's language: ``build(language)`` gives the bytes
+    of ``fmt`` ("csv" or "xlsx"); the file is named ``<name>-<language>.<fmt>``, never cached."""
+    language = get_language() or "ja"
+    response = HttpResponse(
+        build(language), content_type=CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{language[:2]}.{fmt}"'
     response["Cache-Control"] = PRIVATE_NO_STORE
     return response
 
@@ -326,13 +333,8 @@ def actions_export(request, pk: int, fmt: str):
     if limited is not None:
         return limited
     actions = action_list(assessment=access.assessment)
-    language = get_language() or "ja"
-    if fmt == "csv":
-        response = HttpResponse(actions_csv(actions, language), content_type=CSV_CONTENT_TYPE)
-    else:
-        response = HttpResponse(actions_xlsx(actions, language), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="tekigo-actions-{pk}-{language[:2]}.{fmt}"'
+    return _table_response(
+        name=f"tekigo-actions-{pk}",
+        fmt=fmt,
+        build=lambda language: (actions_csv if fmt == "csv" else actions_xlsx)(actions, language),
     )
-    response["Cache-Control"] = PRIVATE_NO_STORE
-    return response
