@@ -420,6 +420,35 @@ def test_scope_statement_executive_summary_and_evidence_index(assessment, office
     assert "Which channels?" in missing and "Have you named a contact?" not in missing
 
 
+def collector_state_during(block):
+    import gc
+
+    from reports.rendering import collector_paused
+
+    with collector_paused():
+        inner = gc.isenabled()
+        block()
+    return inner, gc.isenabled()
+
+
+def test_collector_paused_nests_and_leaves_an_already_disabled_collector_off():
+    import gc
+
+    from reports.rendering import collector_paused
+
+    # Nested blocks: the collector comes back only when the outer one ends.
+    with collector_paused():
+        assert collector_state_during(lambda: None) == (False, False)
+    assert gc.isenabled()
+    # A collector that was off before stays off.
+    gc.disable()
+    try:
+        assert collector_state_during(lambda: None) == (False, False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_a_framework_without_effective_date_prints_no_date(assessment, tmp_path):
     snapshot = gap_analysis_compute(assessment=assessment)
     snapshot.frameworks[0].effective_date = None
@@ -507,15 +536,23 @@ def test_the_issued_pdf_declares_pdf_a_2u_and_pdf_ua_1_with_an_output_intent(sig
     # PDF/A: the document information says what the XMP says (the producer after signing).
     info = reader.trailer_view["/Info"].get_object()
     assert f'pdf:Producer="{info["/Producer"]}"' in xmp
+    # PDF/A: the file's trailer (the signature's, the last one) carries the file identifier.
+    first, second = reader.trailer_view["/ID"]
+    assert len(first) == len(second) == 16
     # And the signature over all of it still holds.
     assert pdf_signature_check(signed_report).status == SignatureStatus.VALID
 
 
-def test_the_unsigned_render_is_already_pdf_a_without_a_producer_to_contradict(assessment):
+def test_the_unsigned_render_declares_pdf_a_and_leaves_the_identifier_to_the_signature(
+    assessment,
+):
     snapshot = gap_analysis_compute(assessment=assessment)
     html = report_html_render(
         snapshot=snapshot, language="en", report_meta={"report_id": "t"}, for_pdf=True
     )
     reader, root, xmp = _catalog_and_xmp(report_pdf_render(html=html).content)
     assert 'pdfaid:part="2"' in xmp and 'pdfuaid:part="1"' in xmp
+    # No producer to contradict the signature's, and no identifier (pydyf would serialise the
+    # whole file twice to make one; the signature's trailer has it, see PDF_OPTIONS).
     assert "/Producer" not in reader.trailer_view["/Info"].get_object()
+    assert "/ID" not in reader.trailer_view

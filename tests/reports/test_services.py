@@ -92,6 +92,48 @@ def test_render_stores_the_pdf_with_its_hash_and_a_rerun_is_harmless(
     assert (again.pdf_sha256, again.attempts) == (report.pdf_sha256, 1)
 
 
+def test_the_render_runs_with_the_collector_paused_and_collects_once_after_it_is_ready(
+    assessment, officer
+):
+    import gc
+
+    from reports import services
+
+    real, seen = services.report_pdf_render, {}
+
+    def render(**kwargs):
+        seen["collector_on_while_rendering"] = gc.isenabled()
+        return real(**kwargs)
+
+    def collect(*args):
+        # The report is already ready (and committed) when the one collection runs.
+        seen["status_when_collecting"] = Report.objects.get(pk=report.pk).status
+        return 0
+
+    report = report_request(actor=officer, assessment=assessment, language="ja")
+    assert gc.isenabled()
+    with (
+        mock.patch("reports.services.report_pdf_render", render),
+        mock.patch("gc.collect", side_effect=collect) as collected,
+    ):
+        report_render(report_id=report.pk, worker="t:1")
+    assert seen == {
+        "collector_on_while_rendering": False,
+        "status_when_collecting": ReportStatus.READY,
+    }
+    assert collected.call_count == 1 and gc.isenabled()
+
+
+def test_a_failed_render_turns_the_collector_back_on(assessment, officer):
+    import gc
+
+    report = report_request(actor=officer, assessment=assessment, language="ja")
+    with mock.patch("reports.services.report_pdf_render", side_effect=RuntimeError("boom")):
+        with pytest.raises(RuntimeError):
+            report_render(report_id=report.pk, worker="t:1")
+    assert gc.isenabled()
+
+
 def test_a_fresh_claim_by_another_worker_is_respected(assessment, officer):
     report = report_request(actor=officer, assessment=assessment, language="en")
     Report.objects.filter(pk=report.pk).update(
