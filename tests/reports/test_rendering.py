@@ -420,6 +420,23 @@ def test_scope_statement_executive_summary_and_evidence_index(assessment, office
     assert "Which channels?" in missing and "Have you named a contact?" not in missing
 
 
+def test_each_provision_of_a_framework_chapter_lists_its_answers_and_the_note_is_printed_once(
+    assessment, officer, tmp_path
+):
+    answer(assessment, officer, "q:art-7-contact", value="partial", comment="drafted by legal")
+    snapshot = gap_analysis_compute(assessment=assessment)
+    snapshot.frameworks[0].notes_en = "A note on this version."
+    text = "".join(pdftotext(render(snapshot, BASE_META).content, tmp_path))
+    chapter = text.split("Statute · effective")[1].split("Evidence index")[0]
+    # The provision's row, then its questions with the answers and the comment, in one place.
+    after_row = chapter.split("Art. 7 Duties of utilization business operators")[1]
+    assert "Have you named a contact? → Partly (Comment: drafted by legal)" in after_row
+    assert "Who is it? → Not answered" in after_row
+    assert "Appendix" not in text
+    assert text.count("A note on this version.") == 1  # in the scope statement only
+    assert "The notes on this version are in the scope statement." in chapter
+
+
 def collector_state_during(block):
     import gc
 
