@@ -416,7 +416,7 @@ def test_scope_statement_executive_summary_and_evidence_index(assessment, office
     index = text.split("Evidence index")[-1]
     assert "policy.pdf" in index and "officer" in index
     assert hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest()[:20] in index.replace("\n", "")
-    missing = text.split("Questions that expect evidence and have none")[1].split("Appendix")[0]
+    missing = text.split("Questions that expect evidence and have none")[1].split("Action plan")[0]
     assert "Which channels?" in missing and "Have you named a contact?" not in missing
 
 
@@ -506,7 +506,7 @@ def test_reported_claims_show_no_status_and_no_percentage_in_the_pdf(
     text = "".join(
         pdftotext(render(gap_analysis_compute(assessment=assessment), BASE_META).content, tmp_path)
     )
-    watch = text.split("Watch list: reported claims")[-1].split("Appendix")[0]
+    watch = text.split("Watch list: reported claims")[-1].split("Evidence index")[0]
     assert "Would it concern your organisation? Yes" in watch.replace("\n", " ")
     assert "%" not in text.split("Contents")[1].split("Methodology")[0]
     for status in ("Gap", "Partly compliant", "Compliant", "Not applicable"):
