@@ -177,9 +177,9 @@ def collector_paused():
 
     Why: laying out and writing a report allocates a few million short-lived objects, and the
     collector's generational passes walk the growing heap again and again; on the demo report
-    (43 pages) they were a quarter of the render (2.85 s with the collector, 2.05 s without, the
-    same PDF and the same peak memory, because the render's cycles are freed only at the end
-    either way). The single collection at the end frees those cycles (about 190,000 objects,
+    (43 pages) they were a quarter of the render (2.6-2.9 s with the collector, 2.0-2.15 s
+    without, the same PDF and the same peak memory, because the render's cycles are freed only
+    at the end either way). The single collection at the end frees those cycles (about 190,000 objects,
     0.2-0.3 s) and runs when the block is left, so a caller that marks the report ready inside
     the block does not keep the person waiting for it.
 
