@@ -448,6 +448,23 @@ def collector_state_during(block):
     return inner, gc.isenabled()
 
 
+def test_collector_paused_frees_the_cycles_made_in_the_block_when_it_ends():
+    import weakref
+
+    from reports.rendering import collector_paused
+
+    class Box:
+        pass
+
+    with collector_paused():
+        box = Box()
+        box.itself = box  # a reference cycle, like WeasyPrint's boxes and their parents
+        ref = weakref.ref(box)
+        del box
+        assert ref() is not None  # the collector is off: the cycle waits
+    assert ref() is None
+
+
 def test_collector_paused_nests_and_leaves_an_already_disabled_collector_off():
     import gc
 
