@@ -106,7 +106,7 @@ def test_the_render_runs_with_the_collector_paused_and_collects_once_after_it_is
         return real(**kwargs)
 
     def collect(*args):
-        # The report is already ready (and committed) when the one collection runs.
+        # The report is already marked ready when the one collection runs.
         seen["status_when_collecting"] = Report.objects.get(pk=report.pk).status
         return 0
 
