@@ -16,10 +16,10 @@ from assessments.models import (
     Action,
     Answer,
     Assessment,
-    AssessmentFramework,
     Evidence,
 )
 from assessments.scoping import ScopingProfile
+from assessments.selectors import pins_of
 from frameworks.models import Provision, Question
 from frameworks.selectors import framework_versions_latest_published_by_urn, version_content_list
 from portal.models import AuditEventType, User
@@ -72,11 +72,7 @@ def assessment_roll_forward(*, actor: User, previous: Assessment, name: str) -> 
     ``previous`` (``access_organisation_for_create`` and ``access_assessment``). A constant
     number of queries whatever the number of answers, files and actions.
     """
-    old_pins = list(
-        AssessmentFramework.objects.filter(assessment=previous)
-        .select_related("framework", "version")
-        .order_by("order", "id")
-    )
+    old_pins = pins_of(previous)
     latest = framework_versions_latest_published_by_urn(urns=[p.framework.urn for p in old_pins])
     versions = [latest[p.framework.urn] for p in old_pins if p.framework.urn in latest]
     if not versions:
