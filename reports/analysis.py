@@ -40,7 +40,7 @@ from frameworks.applicability import FACTS
 from frameworks.choices import CHOICE_QUESTION_TYPES, Actor, Strength, framework_kind
 from frameworks.severity import SEVERITY_ORDER, provision_severity
 from portal.models import User
-from reports.snapshot import SCHEMA_VERSION, ReportSnapshot
+from reports.snapshot import GAP_STATUSES, SCHEMA_VERSION, ReportSnapshot
 
 SNAPSHOT_SCHEMA = SCHEMA_VERSION
 STATUS_ORDER = {"gap": 0, "unanswered": 1, "partial": 2}
@@ -415,7 +415,7 @@ def gap_analysis_compute(
                     watch.append(provision)
                     continue
                 counts[provision["status"]] += 1
-                if provision["status"] in ("gap", "partial", "unanswered"):
+                if provision["status"] in GAP_STATUSES:
                     gaps.append(provision)
         for key in ("obligations", "guidelines"):
             overall[key].merge(totals[key])

@@ -23,9 +23,6 @@ from reports.snapshot import (
     ReportSnapshot,
 )
 
-#: The provision statuses that make a gap (as in ``ReportSnapshot.gaps``).
-GAP_STATUSES = frozenset({"gap", "partial", "unanswered"})
-
 
 def _framework_change(
     before: FrameworkResult | None, after: FrameworkResult | None
@@ -92,12 +89,12 @@ def snapshot_compare(
     closed = [
         _gap(p)
         for p in then.values()
-        if p.status in GAP_STATUSES and p.urn in now and now[p.urn].status not in GAP_STATUSES
+        if p.is_gap and p.urn in now and not now[p.urn].is_gap
     ]
     opened = [
         _gap(p)
         for p in now.values()
-        if p.status in GAP_STATUSES and not (p.urn in then and then[p.urn].status in GAP_STATUSES)
+        if p.is_gap and not (p.urn in then and then[p.urn].is_gap)
     ]
     return frameworks, _by_severity(closed), _by_severity(opened)
 

@@ -36,6 +36,8 @@ SCHEMA_VERSION = 3
 
 #: Provision statuses of the analysis. ``applies``: in scope, but no question assesses it.
 STATUSES = ("compliant", "partial", "gap", "unanswered", "applies", "not_applicable")
+#: The provision statuses that make a gap: such a provision is listed in ``ReportSnapshot.gaps``.
+GAP_STATUSES = frozenset({"gap", "partial", "unanswered"})
 
 
 class _Model(BaseModel):
@@ -105,6 +107,13 @@ class QuestionResult(_Model):
     evidence_expected: bool = False
     evidence: list[Evidence] = Field(default_factory=list)
 
+    @property
+    def falls_short(self) -> bool:
+        """An answer that scores below full marks, or a required question left unanswered: the
+        questions a gap lists with their remediation (``Partly`` falls short, ``Yes`` and "not
+        applicable" do not)."""
+        return (self.score is not None and self.score < 1) or (self.required and not self.answered)
+
 
 class SourceRef(_Model):
     title: str = ""
@@ -146,6 +155,22 @@ class ProvisionResult(_Model):
     @property
     def is_reported(self) -> bool:
         return self.kind == "reported"
+
+    @property
+    def is_gap(self) -> bool:
+        return self.status in GAP_STATUSES
+
+    @property
+    def gap_questions(self) -> list[QuestionResult]:
+        """The questions this provision's gap lists (none if it is not a gap). The report prints
+        them once, in the gap with their remediation; the framework chapter points there."""
+        return [q for q in self.questions if q.falls_short] if self.is_gap else []
+
+    @property
+    def record_questions(self) -> list[QuestionResult]:
+        """The questions the framework chapter prints under the provision: all but its gap's."""
+        listed = {id(q) for q in self.gap_questions}
+        return [q for q in self.questions if id(q) not in listed]
 
 
 class SectionResult(_Model):

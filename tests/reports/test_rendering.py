@@ -420,19 +420,22 @@ def test_scope_statement_executive_summary_and_evidence_index(assessment, office
     assert "Which channels?" in missing and "Have you named a contact?" not in missing
 
 
-def test_each_provision_of_a_framework_chapter_lists_its_answers_and_the_note_is_printed_once(
+def test_a_question_is_printed_once_in_its_gap_or_under_its_provision_and_a_note_once(
     assessment, officer, tmp_path
 ):
     answer(assessment, officer, "q:art-7-contact", value="partial", comment="drafted by legal")
     snapshot = gap_analysis_compute(assessment=assessment)
     snapshot.frameworks[0].notes_en = "A note on this version."
     text = "".join(pdftotext(render(snapshot, BASE_META).content, tmp_path))
+    gaps = text.split("Gaps by kind of framework")[-1].split("Statute · effective")[0]
     chapter = text.split("Statute · effective")[1].split("Evidence index")[0]
-    # The provision's row, then its questions with the answers and the comment, in one place.
+    # The answer that falls short: in the gap, with its comment and remediation, and nowhere else.
+    assert "Answer: Partly — drafted by legal" in gaps and "Remediation: Name a contact." in gaps
+    assert text.count("Have you named a contact?") == 1
+    # The provision's other question stays under its row in the framework chapter.
     after_row = chapter.split("Art. 7 Duties of utilization business operators")[1]
-    assert "Have you named a contact? → Partly (Comment: drafted by legal)" in after_row
     assert "Who is it? → Not answered" in after_row
-    assert "Appendix" not in text
+    assert "Questions that fall short are not repeated here" in chapter
     assert text.count("A note on this version.") == 1  # in the scope statement only
     assert "The notes on this version are in the scope statement." in chapter
 

@@ -131,3 +131,57 @@ def test_a_schema_1_snapshot_still_renders(language):
     html = report_html_render(snapshot=V1, language=language, report_meta=META, for_pdf=True)
     assert "Acme AI" in html and "FY2025" in html
     assert "0%" not in html.split('id="watch"')[1].split("</section>")[0]  # no score for claims
+
+
+def _question(urn, *, score=None, answered=True, required=True, not_applicable=False):
+    from reports.snapshot import QuestionResult
+
+    return QuestionResult(
+        urn=urn,
+        prompt_ja=urn,
+        prompt_en=urn,
+        type="yes_no_partial",
+        score=score,
+        answered=answered,
+        required=required,
+        not_applicable=not_applicable,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "falls_short"),
+    [
+        (dict(score=1.0), False),
+        (dict(score=0.5), True),
+        (dict(score=0.0), True),
+        (dict(score=None, answered=False), True),  # required, unanswered
+        (dict(score=None, answered=False, required=False), False),
+        (dict(score=None, not_applicable=True), False),
+    ],
+)
+def test_a_question_falls_short_below_full_marks_or_when_required_and_unanswered(
+    question, falls_short
+):
+    assert _question("q", **question).falls_short is falls_short
+
+
+@pytest.mark.parametrize(
+    ("status", "in_gap"),
+    [("partial", True), ("gap", True), ("unanswered", True), ("compliant", False)],
+)
+def test_a_gaps_questions_are_those_that_fall_short_and_the_rest_stay_in_the_record(status, in_gap):
+    from reports.snapshot import ProvisionResult
+
+    full, half = _question("full", score=1.0), _question("half", score=0.5)
+    provision = ProvisionResult(
+        urn="p",
+        ref="Art. 1",
+        title_ja="t",
+        title_en="t",
+        strength="binding",
+        status=status,
+        questions=[full, half],
+    )
+    assert provision.is_gap is in_gap
+    assert provision.gap_questions == ([half] if in_gap else [])
+    assert provision.record_questions == ([full] if in_gap else [full, half])
