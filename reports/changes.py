@@ -86,15 +86,9 @@ def snapshot_compare(
     shared = before.keys() & after.keys()
     now = {p.urn: p for urn in shared for p in after[urn].provisions()}
     then = {p.urn: p for urn in shared for p in before[urn].provisions()}
-    closed = [
-        _gap(p)
-        for p in then.values()
-        if p.is_gap and p.urn in now and not now[p.urn].is_gap
-    ]
+    closed = [_gap(p) for p in then.values() if p.is_gap and p.urn in now and not now[p.urn].is_gap]
     opened = [
-        _gap(p)
-        for p in now.values()
-        if p.is_gap and not (p.urn in then and then[p.urn].is_gap)
+        _gap(p) for p in now.values() if p.is_gap and not (p.urn in then and then[p.urn].is_gap)
     ]
     return frameworks, _by_severity(closed), _by_severity(opened)
 
