@@ -169,18 +169,16 @@ def report_dispatch(*, report_id: int) -> bool:
 def _claim(report_id: int, worker: str) -> bool:
     """Move the report to 'rendering' for this worker, unless someone else holds a fresh claim."""
     stale = timezone.now() - dt.timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
-    with transaction.atomic():
-        claimed = Report.objects.filter(
-            Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RENDERING, started_at__lt=stale),
-            pk=report_id,
-        ).update(
-            status=ReportStatus.RENDERING,
-            started_at=timezone.now(),
-            worker=worker,
-            failure_reason="",
-        )
-        if claimed:
-            Report.objects.filter(pk=report_id).update(attempts=F("attempts") + 1)
+    claimed = Report.objects.filter(
+        Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RENDERING, started_at__lt=stale),
+        pk=report_id,
+    ).update(
+        status=ReportStatus.RENDERING,
+        started_at=timezone.now(),
+        worker=worker,
+        failure_reason="",
+        attempts=F("attempts") + 1,
+    )
     return bool(claimed)
 
 

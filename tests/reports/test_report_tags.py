@@ -1,0 +1,23 @@
+"""The report's label filters: translated once per language, never mixed up between languages."""
+
+import pytest
+from django.utils import translation
+
+from reports.templatetags.report_tags import severity_label, status_label, strength_label
+
+
+def test_a_label_resolved_in_one_language_is_not_reused_for_the_other():
+    with translation.override("en"):
+        assert status_label("partial") == "Partly compliant"
+    with translation.override("ja"):
+        assert status_label("partial") == "一部適合"
+    with translation.override("en"):
+        assert status_label("partial") == "Partly compliant"
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_labels_are_plain_strings_and_unknown_codes_are_shown_as_they_are(language):
+    with translation.override(language):
+        assert type(strength_label("binding")) is str
+        assert severity_label("no-such-code") == "no-such-code"
+        assert status_label(None) == "—"
