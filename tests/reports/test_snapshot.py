@@ -8,7 +8,13 @@ import pytest
 
 from reports.analysis import gap_analysis_compute, snapshot_sha256
 from reports.rendering import report_html_render
-from reports.snapshot import SCHEMA_VERSION, ReportSnapshot, snapshot_load
+from reports.snapshot import (
+    SCHEMA_VERSION,
+    ProvisionResult,
+    QuestionResult,
+    ReportSnapshot,
+    snapshot_load,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +140,6 @@ def test_a_schema_1_snapshot_still_renders(language):
 
 
 def _question(urn, *, score=None, answered=True, required=True, not_applicable=False):
-    from reports.snapshot import QuestionResult
-
     return QuestionResult(
         urn=urn,
         prompt_ja=urn,
@@ -170,8 +174,6 @@ def test_a_question_falls_short_below_full_marks_or_when_required_and_unanswered
     [("partial", True), ("gap", True), ("unanswered", True), ("compliant", False)],
 )
 def test_a_gaps_questions_are_those_that_fall_short_and_the_rest_stay_in_the_record(status, in_gap):
-    from reports.snapshot import ProvisionResult
-
     full, half = _question("full", score=1.0), _question("half", score=0.5)
     provision = ProvisionResult(
         urn="p",
