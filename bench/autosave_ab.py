@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
@@ -127,12 +126,7 @@ def main(before: Path, rounds: int) -> None:
             start_new_session=True,
         )  # fmt: skip
         try:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            b._wait(lambda: b._answers(f"{base}/healthz"), 30, f"gunicorn at {base}")
             cookie, csrf = b.login(base)
             script = Path(tempfile.mkdtemp()) / "autosave.lua"
             for connections in (1, 10):
@@ -149,15 +143,7 @@ def main(before: Path, rounds: int) -> None:
                 )
                 stored_before = AuditEvent.objects.filter(event_type="answer.saved").count()
                 load = os.getloadavg()[0]
-                run = subprocess.run(
-                    ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", "10s",
-                     "--timeout", "10s", "-s", str(script), base],
-                    capture_output=True,
-                    text=True,
-                )  # fmt: skip
-                rows = run.stdout.splitlines()
-                result = next(r for r in rows if r.startswith("RESULT")).split()[1:]
-                status = next(r for r in rows if r.startswith("STATUS")).split()[1:]
+                result = b._wrk_result(b._wrk(base=base, connections=connections, script=script))
                 stored = AuditEvent.objects.filter(event_type="answer.saved").count()
                 print(
                     json.dumps(
@@ -165,13 +151,9 @@ def main(before: Path, rounds: int) -> None:
                             "tree": label,
                             "connections": connections,
                             "load": round(load, 1),
-                            "rps": float(result[6]),
-                            "p50": float(result[3]),
-                            "p95": float(result[4]),
-                            "p99": float(result[5]),
-                            "requests": int(result[0]),
-                            "errors": int(result[1]),
-                            "2xx/3xx/4xx+": status,
+                            **{k: result[k] for k in ("rps", "p50", "p95", "p99", "errors")},
+                            "requests": int(result["requests"]),
+                            "2xx/3xx/4xx+": [result["ok"], result["redirected"], result["refused"]],
                             "stored": stored - stored_before,
                         }
                     ),
