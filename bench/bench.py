@@ -705,7 +705,6 @@ def _wrk_result(process: subprocess.Popen) -> dict[str, float]:
         "ok": ok,
         "redirected": redirected,
         "refused": refused,
-        "other": redirected + refused,
     }
 
 

@@ -160,17 +160,19 @@ class ProvisionResult(_Model):
     def is_gap(self) -> bool:
         return self.status in GAP_STATUSES
 
+    def _in_gap(self, question: QuestionResult) -> bool:
+        return self.is_gap and question.falls_short
+
     @property
     def gap_questions(self) -> list[QuestionResult]:
         """The questions this provision's gap lists (none if it is not a gap). The report prints
         them once, in the gap with their remediation; the framework chapter points there."""
-        return [q for q in self.questions if q.falls_short] if self.is_gap else []
+        return [q for q in self.questions if self._in_gap(q)]
 
     @property
     def record_questions(self) -> list[QuestionResult]:
         """The questions the framework chapter prints under the provision: all but its gap's."""
-        listed = {id(q) for q in self.gap_questions}
-        return [q for q in self.questions if id(q) not in listed]
+        return [q for q in self.questions if not self._in_gap(q)]
 
 
 class SectionResult(_Model):

@@ -175,14 +175,8 @@ def test_a_question_falls_short_below_full_marks_or_when_required_and_unanswered
 )
 def test_a_gaps_questions_are_those_that_fall_short_and_the_rest_stay_in_the_record(status, in_gap):
     full, half = _question("full", score=1.0), _question("half", score=0.5)
-    provision = ProvisionResult(
-        urn="p",
-        ref="Art. 1",
-        title_ja="t",
-        title_en="t",
-        strength="binding",
-        status=status,
-        questions=[full, half],
+    provision = ProvisionResult.model_validate(
+        {**_provision("p", "binding", status, None), "questions": [full, half]}
     )
     assert provision.is_gap is in_gap
     assert provision.gap_questions == ([half] if in_gap else [])
