@@ -69,6 +69,7 @@ from .questionnaire import (  # noqa: F401
     SectionBlock,
     questionnaire_build,
     questionnaire_change_get,
+    questionnaire_question_get,
 )
 from .reviews import (  # noqa: F401
     ReviewProgress,

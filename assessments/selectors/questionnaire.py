@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import Http404
+
 from assessments.models import (
     Answer,
     Assessment,
@@ -291,20 +293,38 @@ def _assemble(
 # --- Autosave: what one saved answer changed ----------------------------------------------------
 
 
+def questionnaire_question_get(*, pins: list[AssessmentFramework], pk: int) -> Question:
+    """The question ``pk`` of the pinned versions, as the questionnaire holds it (its provision
+    attached), without a query while the versions are published; Http404 for any other question,
+    exactly as :func:`~assessments.selectors.access.access_question`.
+
+    Example: ``questionnaire_question_get(pins=pins_of(a), pk=q.pk).provision.section_id``.
+    """
+    sections, provisions, questions = version_content_list(versions=[p.version for p in pins])
+    question = next((q for q in questions if q.pk == pk), None)
+    if question is None:
+        raise Http404("No such question.")
+    if not _PROVISION_OF.is_cached(question):
+        question.provision = next(p for p in provisions if p.pk == question.provision_id)
+    return question
+
+
 @dataclass
 class QuestionnaireChange:
     """What one saved answer changed on the questionnaire page, so that the save answers with
-    only that: the questionnaire after the save, the follow-up questions that appeared or
-    disappeared, and the frameworks and sections whose counts moved.
+    only that: the follow-up questions that appeared or disappeared, the frameworks and sections
+    whose counts moved, and the questionnaire after the save when anything could move.
 
     Example: answering "yes" to "Have you named a contact?" shows its follow-up "Who is it?":
     ``appeared`` holds the follow-up's block; ``sections`` the section of both questions and its
     parent sections (one more answered, one more applicable), ``frameworks`` their framework.
-    Changing only the comment changes no count: every list is empty.
+    Changing only the comment of an answered question moves nothing: ``questionnaire`` is None
+    (none was built) and every list is empty.
     """
 
-    questionnaire: Questionnaire
-    block: QuestionBlock
+    question: Question
+    answer: Answer
+    questionnaire: Questionnaire | None = None
     appeared: list[QuestionBlock] = field(default_factory=list)
     disappeared: list[QuestionBlock] = field(default_factory=list)
     frameworks: list[FrameworkBlock] = field(default_factory=list)
@@ -314,32 +334,75 @@ class QuestionnaireChange:
     def followups(self) -> list[QuestionBlock]:
         return self.appeared + self.disappeared
 
+    @property
+    def block(self) -> QuestionBlock | None:
+        return self.questionnaire.questions[self.question.pk] if self.questionnaire else None
+
+
+def _has_followups(question: Question, pins: list[AssessmentFramework]) -> bool:
+    """Whether another question of the question's version depends on its answer (no query while
+    the version is published)."""
+    versions = [p.version for p in pins if p.version_id == question.version_id]
+    return any(q.depends_on_urn == question.urn for q in version_content_list(versions=versions)[2])
+
+
+def _shows(answer: Answer | None) -> tuple:
+    """What of an answer decides whether its follow-ups are shown (:func:`_dependency_met`)."""
+    return (answer.value, answer.not_applicable) if answer is not None else (None, False)
+
 
 def questionnaire_change_get(
-    *, questionnaire: Questionnaire, answer: Answer
+    *,
+    assessment: Assessment,
+    pins: list[AssessmentFramework],
+    question: Question,
+    answer: Answer,
+    previous: Answer | None,
 ) -> QuestionnaireChange:
-    """The questionnaire with ``answer`` in place of its question's earlier answer, compared
-    with ``questionnaire`` (built before the save, e.g. ``with_evidence=False``).
+    """What saving ``answer`` (``previous`` before the save, None when there was none) changed on
+    the questionnaire of ``assessment``, read after the save.
 
-    No query, except one for the evidence of follow-ups that appeared or disappeared and have
-    answers (their cards are drawn again). The rules of visibility and progress are those of
-    :func:`questionnaire_build`: the same assembly runs on the same rows.
+    Most saves change nothing but the answer: a comment typed into an answered question, or
+    "yes" turned into "partial". A count moves only when the question turns answered or
+    unanswered, and a follow-up appears or disappears only when the value of a question others
+    depend on changes; otherwise no questionnaire is built and there is no query. Else one query
+    (the answers; evidence with ``questionnaire_build``'s rules left out) and, when follow-ups may
+    have moved, a second assembly of the same rows with ``previous`` in place of ``answer``, and
+    one query for the evidence of follow-ups that appeared or disappeared with answers.
     """
-    before = questionnaire
-    question = before.questions[answer.question_id].question
-    if not any(
-        b.question.depends_on_urn == question.urn and b.question.version_id == question.version_id
-        for b in before.questions.values()
-    ):
-        return _change_without_followups(before, answer)
-    answers = {qid: b.answer for qid, b in before.questions.items() if b.answer is not None}
-    answers[answer.question_id] = answer
-    sections = [b.section for b in before.sections.values()]
-    provisions = [pb.provision for b in before.sections.values() for pb in b.provisions]
-    questions = [b.question for b in before.questions.values()]
-    pins = [f.pin for f in before.frameworks]
-    after = _assemble(before.assessment, pins, sections, provisions, questions, answers, {})
-    change = QuestionnaireChange(after, after.questions[answer.question_id])
+    change = QuestionnaireChange(question, answer)
+    was = previous is not None and previous.is_confirmed_answer
+    counts_move = was != answer.is_confirmed_answer
+    followups_move = _shows(previous) != _shows(answer) and _has_followups(question, pins)
+    if not counts_move and not followups_move:
+        return change
+    after = questionnaire_build(assessment=assessment, pins=pins, with_evidence=False)
+    change.questionnaire = after
+    if not followups_move:
+        # No visibility moved: only the question's own count, in its sections, its framework and
+        # the total, which ``after`` already holds.
+        if after.questions[question.pk].counts:
+            section = after.sections.get(question.provision.section_id)
+            while section is not None:
+                change.sections.append(section)
+                section = after.sections.get(section.section.parent_id)
+            change.frameworks = [
+                f for f in after.frameworks if f.pin.version_id == question.version_id
+            ]
+        return change
+    answers = {qid: b.answer for qid, b in after.questions.items() if b.answer is not None}
+    answers.pop(question.pk, None)
+    if previous is not None:
+        answers[question.pk] = previous
+    before = _assemble(
+        assessment,
+        [f.pin for f in after.frameworks],
+        [b.section for b in after.sections.values()],
+        [pb.provision for b in after.sections.values() for pb in b.provisions],
+        [b.question for b in after.questions.values()],
+        answers,
+        {},
+    )
     for qid, block in after.questions.items():
         if block.visible != before.questions[qid].visible:
             (change.appeared if block.visible else change.disappeared).append(block)
@@ -356,30 +419,4 @@ def questionnaire_change_get(
             evidence[item.answer_id].append(item)
         for block in change.followups:
             block.evidence = evidence.get(block.answer.pk, []) if block.answer else []
-    return change
-
-
-def _change_without_followups(questionnaire: Questionnaire, answer: Answer) -> QuestionnaireChange:
-    """The change for a question no other question depends on (most of them): no visibility can
-    change, so only its own block, its sections, its framework and the total move, by the
-    difference :attr:`QuestionBlock.is_answered` makes. ``questionnaire`` is updated in place
-    rather than assembled again."""
-    block = questionnaire.questions[answer.question_id]
-    was = block.counts and block.is_answered
-    if not _QUESTION_OF.is_cached(answer):
-        answer.question = block.question
-    block.answer = answer
-    delta = int(block.counts and block.is_answered) - int(was)
-    change = QuestionnaireChange(questionnaire, block)
-    if delta:
-        section = questionnaire.sections.get(block.question.provision.section_id)
-        while section is not None:
-            section.progress.answered += delta
-            change.sections.append(section)
-            section = questionnaire.sections.get(section.section.parent_id)
-        for framework in questionnaire.frameworks:
-            if framework.pin.version_id == block.question.version_id:
-                framework.progress.answered += delta
-                change.frameworks.append(framework)
-        questionnaire.progress.answered += delta
     return change

@@ -20,6 +20,8 @@ from .actions import (  # noqa: F401
 )
 from .answers import (  # noqa: F401
     AnswerInput,
+    AnswerSaved,
+    answer_autosave,
     answer_save,
 )
 from .assignments import (  # noqa: F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +128,16 @@ def _answer_apply(
 _ORGANISATION_OF = Assessment.organisation.field
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class AnswerSaved:
+    """One save of one answer: the answer as stored, and as it was before (``previous``, None
+    when there was none). Example: the first "yes" to a question gives ``previous=None``; a
+    comment added later gives a ``previous`` with the same value and the earlier comment."""
+
+    answer: Answer
+    previous: Answer | None
+
+
 def answer_save(
     *,
     actor: User,
@@ -136,18 +146,36 @@ def answer_save(
     data: AnswerInput,
     question: Question | None = None,
 ) -> Answer:
-    """Create or update the answer to one question (the autosave path).
+    """Create or update the answer to one question; :func:`answer_autosave` without the answer
+    as it was. Example: ``answer_save(actor=u, assessment=a, question_id=q.pk,
+    data=AnswerInput(value="yes"))``."""
+    return answer_autosave(
+        actor=actor, assessment=assessment, question_id=question_id, data=data, question=question
+    ).answer
+
+
+@transaction.atomic
+def answer_autosave(
+    *,
+    actor: User,
+    assessment: Assessment,
+    question_id: int,
+    data: AnswerInput,
+    question: Question | None = None,
+) -> AnswerSaved:
+    """Create or update the answer to one question (the autosave path), and say what it was, so
+    that the page answers with only what the save changed.
 
     Any save by a person confirms an answer copied by a roll-forward, also one that changes
     nothing ("Confirm unchanged"): the revision moves on and the audit row says
     ``answer.reconfirmed``.
 
     ``question`` is the question ``question_id`` as the caller already read it from the pinned
-    versions of ``assessment`` (the autosave's questionnaire), so that it is not read again.
+    versions of ``assessment`` (the autosave's pinned content), so that it is not read again.
     It is believed only while the assessment's revision is the one the caller read: the
     upgrade, the only change of the pins, moves the revision, and then the question is read
-    again under the lock. Example: ``answer_save(actor=u, assessment=a, question_id=q.pk,
-    question=q, data=AnswerInput(value="yes"))``.
+    again under the lock. Example: ``answer_autosave(actor=u, assessment=a, question_id=q.pk,
+    question=q, data=AnswerInput(value="yes")).previous``.
 
     Raises ValidationError naming the field, AssessmentLockedError, or
     AnswerConflictError when the answer moved past ``data.revision``.
@@ -164,11 +192,13 @@ def answer_save(
     answer = (
         Answer.objects.select_for_update().filter(assessment=assessment, question=question).first()
     )
+    # A copy, since applying the input changes the instance: the caller compares the two.
+    previous = copy.copy(answer) if answer is not None else None
     applied = _answer_apply(
         actor=actor, question=question, answer=answer, assessment=assessment, data=data
     )
     if applied is None:
-        return answer
+        return AnswerSaved(answer, previous)
     answer, before = applied
     answer.save()
     Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
@@ -181,4 +211,4 @@ def answer_save(
         after=_answer_snapshot(answer),
         subject=question.urn,
     )
-    return answer
+    return AnswerSaved(answer, previous)

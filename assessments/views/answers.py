@@ -40,7 +40,7 @@ def _answer_input(request) -> services.AnswerInput:
 def _autosave_response(
     request,
     access,
-    block,
+    question,
     *,
     status: str,
     status_class: str,
@@ -49,21 +49,22 @@ def _autosave_response(
     code: int = 200,
 ):
     """The autosave response: the save status, plus out-of-band updates of only what changed:
-    the revision, the progress panel and the counts of the frameworks and sections that moved,
-    and the follow-up questions that appeared or disappeared (``change``, after a save)."""
+    the revision, and when the save moved anything (``change.questionnaire``), the progress panel,
+    the counts of the frameworks and sections that moved, and the follow-up questions that
+    appeared or disappeared."""
+    questionnaire = change.questionnaire if change is not None else None
     followups = []
-    if change is not None:
+    if questionnaire is not None:
         followups = [
             b for b in change.followups if not access.is_limited or access.may_answer(b.question.pk)
         ]
         if followups and access.can_comment:  # the re-drawn follow-ups keep their review threads
-            selectors.review_attach(questionnaire=change.questionnaire)
-    questionnaire = change.questionnaire if change is not None else None
+            selectors.review_attach(questionnaire=questionnaire)
     context = {
         "access": access,
         "assessment": access.assessment,
         "a_url": _assessment_url(access.assessment),
-        "block": block,
+        "question": question,
         "q": questionnaire,
         "change": change,
         "followups": followups,
@@ -71,7 +72,7 @@ def _autosave_response(
         "status_class": status_class,
         "editable": True,
         "top": (
-            questionnaire.top_section_of(block.question.provision.section_id)
+            questionnaire.top_section_of(question.provision.section_id)
             if questionnaire is not None
             else None
         ),
@@ -90,26 +91,23 @@ def answer_save(request, pk: int, question_pk: int):
     access = selectors.access_assessment(
         user=request.user, pk=pk, write=True, question_id=question_pk
     )
-    # Answers and progress before the save (no evidence: two queries). A question outside the
-    # assessment's pinned versions is missing from it: the same 404 as access_question, whose
-    # query the service would otherwise repeat.
-    before = selectors.questionnaire_build(assessment=access.assessment, with_evidence=False)
-    block = before.questions.get(question_pk)
-    if block is None:
-        raise Http404("No such question.")
+    # The question from the pinned versions' content in memory (no query): a question outside
+    # them is the same 404 as access_question's, whose query the service would otherwise repeat.
+    pins = selectors.pins_of(access.assessment)
+    question = selectors.questionnaire_question_get(pins=pins, pk=question_pk)
     try:
-        answer = services.answer_save(
+        saved = services.answer_autosave(
             actor=request.user,
             assessment=access.assessment,
-            question_id=block.question.pk,
-            question=block.question,  # of the pinned versions: not read again
+            question_id=question.pk,
+            question=question,  # of the pinned versions: not read again
             data=_answer_input(request),
         )
     except services.AnswerConflictError as exc:
         return _autosave_response(
             request,
             access,
-            block,
+            question,
             status="conflict",
             status_class="conflict",
             extra={"current": exc.current},
@@ -122,17 +120,23 @@ def answer_save(request, pk: int, question_pk: int):
             else " ".join(exc.messages)
         )
         return _autosave_response(
-            request, access, block, status=message, status_class="failed", code=422
+            request, access, question, status=message, status_class="failed", code=422
         )
-    change = selectors.questionnaire_change_get(questionnaire=before, answer=answer)
+    change = selectors.questionnaire_change_get(
+        assessment=access.assessment,
+        pins=pins,
+        question=question,
+        answer=saved.answer,
+        previous=saved.previous,
+    )
     return _autosave_response(
         request,
         access,
-        change.block,
+        question,
         status="saved",
         status_class="saved",
         change=change,
-        extra={"answer": answer},
+        extra={"answer": saved.answer},
     )
 
 

@@ -13,8 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Answer
-from assessments.selectors import questionnaire_build, questionnaire_change_get
-from assessments.services import AnswerInput, answer_save, evidence_upload
+from assessments.selectors import (
+    questionnaire_build,
+    questionnaire_change_get,
+    questionnaire_question_get,
+)
+from assessments.services import AnswerInput, answer_autosave, answer_save, evidence_upload
 from portal.context_processors import notifications, tenancy
 from portal.models import AuditEvent
 from tests.assessments.test_views import _assessment_with_questions
@@ -25,9 +29,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 #: Queries of one autosave before this change (eb4d6e2), measured with the test client: 20 with
 #: HX-Request (as htmx sends it), 22 without (the tenancy and notification context processors).
 QUERIES_BEFORE = 20
-#: Queries of one autosave now (branch autosave2), test client: session, user, the assessment with
-#: the membership, pins, answers; in the service the savepoint of the test's transaction and its
-#: release, the assessment lock, the answer lock, two updates, and the audit chain (head, row, head).
+#: Queries of one autosave that moves a count now (branch autosave2), test client: session, user,
+#: the assessment with the membership, pins; in the service the savepoint of the test's
+#: transaction and its release, the assessment lock, the answer lock, two updates, and the audit
+#: chain (head, row, head); then the answers, for the counts. A save that moves nothing (most of
+#: them) does not read the answers.
 QUERIES_NOW = 14
 
 
@@ -123,17 +129,36 @@ def test_a_follow_up_that_reappears_keeps_its_answer_and_evidence(
     assert "2 / 3 (67%)" in oob(body, "progress")
 
 
-def test_a_comment_alone_moves_no_count_and_shows_no_follow_up(
+def test_a_comment_alone_moves_nothing_and_builds_no_questionnaire(
     officer_client, assessment, questions
 ):
+    """The common save (typing into an answered question) answers with the status and revision
+    only: no progress panel, no counts, no follow-up, and the assessment's answers are not read."""
     contact, who = questions["contact"], questions["who"]
     save(officer_client, assessment, contact, 0, value="yes")
-    body = save(officer_client, assessment, contact, 1, value="yes", comment="ok").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        body = save(officer_client, assessment, contact, 1, value="yes", comment="ok")
+    body = body.content.decode()
 
-    assert f'value="2" id="revision-{contact.pk}"' in body
-    assert 'id="count-' not in body
+    assert "save-status saved" in body and f'value="2" id="revision-{contact.pk}"' in body
+    assert 'id="count-' not in body and 'id="progress"' not in body
     assert f'id="question-{who.pk}"' not in body
-    assert "1 / 3 (33%)" in oob(body, "progress")  # the panel always comes: it is one line
+    answers = [
+        q["sql"] for q in queries.captured_queries if 'FROM "assessments_answer"' in q["sql"]
+    ]
+    assert len(answers) == 1  # the service's own read of the answer it saves
+    assert len(queries) == QUERIES_NOW - 1  # a save that moves a count also reads the answers
+    assert Answer.objects.get(question=contact).comment == "ok"
+
+
+def test_a_save_that_only_changes_a_value_moves_nothing(officer_client, assessment, questions):
+    """A question no other question depends on, answered before and after: nothing to redraw."""
+    channels = questions["channels"]
+    save(officer_client, assessment, channels, 0, value=["web"])
+    body = save(officer_client, assessment, channels, 1, value=["web", "paper"]).content.decode()
+
+    assert f'value="2" id="revision-{channels.pk}"' in body
+    assert 'id="progress"' not in body and 'id="count-' not in body
 
 
 def test_a_stale_revision_is_409_with_the_other_answer_and_stores_nothing(
@@ -212,30 +237,47 @@ def test_the_header_context_processors_query_once_per_request(rf: RequestFactory
 
 
 @pytest.mark.parametrize(
-    ("key", "value"),
-    [("channels", ["web"]), ("contact", "yes"), ("contact", "no"), ("who", "Alice")],
+    ("earlier", "key", "value"),
+    [
+        ({}, "channels", ["web"]),  # a count moves, no follow-up
+        ({}, "contact", "yes"),  # a count moves and a follow-up appears
+        ({}, "contact", "no"),  # a count moves, the follow-up stays hidden
+        ({"contact": "yes"}, "contact", "no"),  # the follow-up disappears
+        ({"contact": "yes"}, "who", "Alice"),  # a follow-up answered while shown
+        ({"contact": "yes"}, "contact", "yes"),  # the same value again: nothing moves
+        ({"channels": ["web"]}, "channels", ["paper"]),  # answered before and after
+    ],
 )
-def test_the_change_of_a_save_has_the_numbers_of_a_fresh_build_without_a_query(
-    officer, assessment, questions, key, value
+def test_the_change_of_a_save_is_the_difference_of_two_fresh_builds(
+    officer, assessment, questions, earlier, key, value
 ):
-    """Questions without follow-ups take a shortcut (no second assembly): both ways must give
-    the numbers and visibility a fresh build gives."""
-    if key == "who":  # a follow-up answered while shown
+    """Every path of questionnaire_change_get (nothing built, the question's own counts, a second
+    assembly) must report exactly what differs between a fresh build before and after the save."""
+    for name, earlier_value in earlier.items():
         answer_save(
             actor=officer,
             assessment=assessment,
-            question_id=questions["contact"].pk,
-            data=AnswerInput(value="yes"),
+            question_id=questions[name].pk,
+            data=AnswerInput(value=earlier_value, comment="earlier"),
         )
     before = questionnaire_build(assessment=assessment, with_evidence=False)
-    answer = answer_save(
+    saved = answer_autosave(
         actor=officer,
         assessment=assessment,
         question_id=questions[key].pk,
         data=AnswerInput(value=value),
     )
+    pins = list(assessment.pins.select_related("version"))
+    question = questionnaire_question_get(pins=pins, pk=questions[key].pk)
     with CaptureQueriesContext(connection) as queries:
-        change = questionnaire_change_get(questionnaire=before, answer=answer)
+        change = questionnaire_change_get(
+            assessment=assessment,
+            pins=pins,
+            question=question,
+            answer=saved.answer,
+            previous=saved.previous,
+        )
+    after = questionnaire_build(assessment=assessment)
 
     def numbers(q):
         return (
@@ -245,9 +287,25 @@ def test_the_change_of_a_save_has_the_numbers_of_a_fresh_build_without_a_query(
             {pk: b.visible for pk, b in q.questions.items()},
         )
 
-    assert numbers(change.questionnaire) == numbers(questionnaire_build(assessment=assessment))
-    assert len(queries) == 0
-    assert change.block.answer.revision == answer.revision
+    moved_sections = {
+        pk for pk, s in after.sections.items() if s.progress != before.sections[pk].progress
+    }
+    shown = {
+        pk for pk, b in after.questions.items() if b.visible and not before.questions[pk].visible
+    }
+    hidden = {
+        pk for pk, b in after.questions.items() if before.questions[pk].visible and not b.visible
+    }
+    if change.questionnaire is None:
+        assert numbers(after) == numbers(before) and len(queries) == 0
+    else:
+        assert numbers(change.questionnaire) == numbers(after)
+        assert len(queries) == 1  # the answers; no follow-up here has evidence
+        assert change.block.answer.revision == saved.answer.revision
+    assert {s.section.pk for s in change.sections} == moved_sections
+    assert {b.question.pk for b in change.appeared} == shown
+    assert {b.question.pk for b in change.disappeared} == hidden
+    assert bool(change.frameworks) == (after.progress != before.progress)
 
 
 def test_a_question_without_follow_ups_moves_its_section_its_parents_and_its_framework(
