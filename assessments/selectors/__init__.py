@@ -54,6 +54,7 @@ from .lists import (  # noqa: F401
     assessment_list,
     evidence_list,
     pins_of,
+    pins_of_revision,
 )
 from .portfolio import (  # noqa: F401
     action_counts_by_assessment,

@@ -64,3 +64,31 @@ def pins_of(assessment: Assessment) -> list[AssessmentFramework]:
         .select_related("version", "framework")
         .order_by("order", "id")
     )
+
+
+#: Pins by (assessment, revision, creation time), per process: see pins_of_revision.
+_PINS_OF_REVISION: dict[tuple, list[AssessmentFramework]] = {}
+_PINS_OF_REVISION_SIZE = 1024
+
+
+def pins_of_revision(assessment: Assessment) -> list[AssessmentFramework]:
+    """The assessment's pins at the revision ``assessment`` was read at, read once per process.
+
+    The pins change only with the revision: the upgrade, the only service that changes a pin,
+    moves the revision in the same transaction (and the autosave's service already believes the
+    pins by the revision, see ``answer_autosave``). So the autosave, which runs for every answer
+    a person types, reads them once per assessment and revision instead of on every save. The
+    creation time is part of the key so that a test database reusing ids never hits an entry of
+    an earlier row. Treat the returned rows as read-only: they are shared between requests.
+
+    Example: two saves of assessment 7 at revision 3 read its pins once; after an upgrade
+    (revision 4) the next save reads them again.
+    """
+    key = (assessment.pk, assessment.revision, assessment.created_at)
+    pins = _PINS_OF_REVISION.get(key)
+    if pins is None:
+        pins = pins_of(assessment)
+        if len(_PINS_OF_REVISION) >= _PINS_OF_REVISION_SIZE:  # a bound for a long-lived worker
+            _PINS_OF_REVISION.clear()
+        _PINS_OF_REVISION[key] = pins
+    return pins

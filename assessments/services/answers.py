@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from assessments.answer_values import answer_value_clean
 from assessments.models import (
+    LOCKED_STATUSES,
     Answer,
     Assessment,
 )
@@ -181,14 +182,25 @@ def answer_autosave(
     AnswerConflictError when the answer moved past ``data.revision``.
     """
     # The assessment row alone is locked (not its organisation: saves of one organisation's
-    # assessments do not queue behind each other); the caller's organisation row is reused.
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if _ORGANISATION_OF.is_cached(assessment):
-        locked.organisation = assessment.organisation
-    _refuse_if_locked(locked)
-    if question is None or question.pk != question_id or locked.revision != assessment.revision:
-        question = _question_of(locked, question_id)
-    assessment = locked
+    # assessments do not queue behind each other). One statement locks it, checks that it is
+    # still open at the revision the caller read, and touches its updated_at: then the caller's
+    # row is the row, and is not read again. Otherwise (locked, or changed meanwhile: rare) it is
+    # read under the lock, refused or believed from there, and touched after the save.
+    touched = (
+        Assessment.objects.filter(pk=assessment.pk, revision=assessment.revision)
+        .exclude(status__in=LOCKED_STATUSES)
+        .update(updated_at=timezone.now())
+    )
+    if not touched:
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if _ORGANISATION_OF.is_cached(assessment):
+            locked.organisation = assessment.organisation
+        _refuse_if_locked(locked)
+        if locked.revision != assessment.revision:
+            question = None  # the pins may have changed: read the question again
+        assessment = locked
+    if question is None or question.pk != question_id:
+        question = _question_of(assessment, question_id)
     answer = (
         Answer.objects.select_for_update().filter(assessment=assessment, question=question).first()
     )
@@ -198,10 +210,12 @@ def answer_autosave(
         actor=actor, question=question, answer=answer, assessment=assessment, data=data
     )
     if applied is None:
+        transaction.set_rollback(True)  # nothing changed: not even the assessment's updated_at
         return AnswerSaved(answer, previous)
     answer, before = applied
     answer.save()
-    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+    if not touched:
+        Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
     _audit(
         actor=actor,
         event=_answer_event(before, answer),

@@ -91,9 +91,9 @@ def answer_save(request, pk: int, question_pk: int):
     access = selectors.access_assessment(
         user=request.user, pk=pk, write=True, question_id=question_pk
     )
-    # The question from the pinned versions' content in memory (no query): a question outside
-    # them is the same 404 as access_question's, whose query the service would otherwise repeat.
-    pins = selectors.pins_of(access.assessment)
+    # The pins as at the assessment's revision and the question from their content, both kept in
+    # memory (usually no query): a question outside them is the same 404 as access_question's.
+    pins = selectors.pins_of_revision(access.assessment)
     question = selectors.questionnaire_question_get(pins=pins, pk=question_pk)
     try:
         saved = services.answer_autosave(

@@ -122,6 +122,46 @@ def test_saving_the_same_answer_again_changes_nothing(assessment, officer):
     assert AuditEvent.objects.filter(event_type=AuditEventType.ANSWER_SAVED).count() == 1
 
 
+def test_a_save_touches_the_assessment_and_a_save_that_changes_nothing_does_not(
+    assessment, officer
+):
+    """The assessment is locked and touched in one statement; when the save changes nothing the
+    touch is rolled back with it, so "last changed" moves only with a real change."""
+    from assessments.models import Assessment
+
+    save(assessment, officer, "q:art-7-contact", value="yes", revision=0)
+    touched = Assessment.objects.get(pk=assessment.pk).updated_at
+    assert touched > assessment.updated_at
+    save(assessment, officer, "q:art-7-contact", value="yes", revision=1)
+    assert Assessment.objects.get(pk=assessment.pk).updated_at == touched
+
+
+def test_a_save_from_an_older_read_of_an_open_assessment_is_stored_and_touches_it(
+    assessment, officer
+):
+    """The caller's row is believed only at its revision: after another change moved it, the
+    row is read again under the lock, and the save still goes through (the revision of the
+    assessment is not the answer's)."""
+    from assessments.models import Assessment
+
+    stale = Assessment.objects.get(pk=assessment.pk)
+    Assessment.objects.filter(pk=assessment.pk).update(revision=stale.revision + 1)
+    answer = save(stale, officer, "q:art-7-contact", value="no")
+    assert answer.value == "no" and answer.revision == 1
+    assert Assessment.objects.get(pk=assessment.pk).updated_at > stale.updated_at
+
+
+def test_a_submitted_assessment_refuses_a_save_and_is_not_touched(assessment, officer):
+    from assessments.models import Assessment
+    from assessments.services import AssessmentLockedError
+
+    Assessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.SUBMITTED)
+    with pytest.raises(AssessmentLockedError):
+        save(assessment, officer, "q:art-7-contact", value="no")
+    assert Assessment.objects.get(pk=assessment.pk).updated_at == assessment.updated_at
+    assert not Answer.objects.exists()
+
+
 def test_stale_revision_is_a_conflict_and_keeps_the_earlier_save(assessment, officer):
     save(assessment, officer, "q:art-7-contact", value="yes", revision=0)
     with pytest.raises(AnswerConflictError) as info:
