@@ -125,6 +125,11 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 2)
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 10)
 DB_POOL_TIMEOUT = env_int("DB_POOL_TIMEOUT", 10)
+#: Server-side prepared statements on PostgreSQL: a statement a pooled connection has run
+#: DB_PREPARE_THRESHOLD times is prepared once and then only executed (psycopg's default
+#: threshold, 5). 0 turns them off, as a pooler in transaction mode between Tekigo and
+#: PostgreSQL (PgBouncer without max_prepared_statements) requires.
+DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
 #: S3-compatible object storage for evidence, report PDFs and evidence packs (production). Unset
 #: bucket: the local filesystem under MEDIA_ROOT.
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")

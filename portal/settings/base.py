@@ -94,6 +94,24 @@ def _pool_options() -> dict:
     }
 
 
+def _prepared_statements() -> dict:
+    """Server-side parameter binding with prepared statements, unless DB_PREPARE_THRESHOLD is 0.
+
+    Django binds parameters on the client by default, so PostgreSQL parses and plans every
+    statement again; the pool keeps each connection for the process's life, so a statement run
+    often (the autosave's dozen) is prepared once per connection instead. Measured under wrk on
+    the autosave: PostgreSQL's CPU per save 1.36 -> 0.85 ms, the web worker's 5.6 -> 5.1 ms
+    (bench/README.md). The whole suite runs on PostgreSQL with it.
+    """
+    if env.DB_PREPARE_THRESHOLD < 0:
+        raise ImproperlyConfigured(
+            f"DB_PREPARE_THRESHOLD must be 0 (off) or more, not {env.DB_PREPARE_THRESHOLD}."
+        )
+    if env.DB_PREPARE_THRESHOLD == 0:
+        return {}
+    return {"server_side_binding": True, "prepare_threshold": env.DB_PREPARE_THRESHOLD}
+
+
 def _database_from_url(url: str | None) -> dict:
     """``postgres://user:pass@host:5432/name`` or ``sqlite:///path``; none means the embedded SQLite."""
     if not url:
@@ -118,7 +136,7 @@ def _database_from_url(url: str | None) -> dict:
             "CONN_MAX_AGE": 0,
             "CONN_HEALTH_CHECKS": True,
             # A database that does not answer fails a request (and /readyz) in seconds, not minutes.
-            "OPTIONS": {"connect_timeout": 3, "pool": _pool_options()},
+            "OPTIONS": {"connect_timeout": 3, "pool": _pool_options(), **_prepared_statements()},
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path}

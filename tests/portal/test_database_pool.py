@@ -65,6 +65,24 @@ def test_impossible_pool_sizes_are_refused_with_their_names(monkeypatch, low, hi
         base._database_from_url("postgres://tekigo@127.0.0.1/tekigo")
 
 
+def test_postgres_prepares_statements_from_the_threshold_in_the_environment(monkeypatch):
+    url = "postgres://tekigo@127.0.0.1/tekigo"
+    options = base._database_from_url(url)["OPTIONS"]
+    assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+
+    monkeypatch.setattr(env, "DB_PREPARE_THRESHOLD", 2)
+    assert base._database_from_url(url)["OPTIONS"]["prepare_threshold"] == 2
+
+    # 0: off, as a pooler in transaction mode requires; Django then binds on the client.
+    monkeypatch.setattr(env, "DB_PREPARE_THRESHOLD", 0)
+    options = base._database_from_url(url)["OPTIONS"]
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+
+    monkeypatch.setattr(env, "DB_PREPARE_THRESHOLD", -1)
+    with pytest.raises(ImproperlyConfigured, match="DB_PREPARE_THRESHOLD"):
+        base._database_from_url(url)
+
+
 def test_sqlite_has_no_pool():
     assert "pool" not in base._database_from_url(None).get("OPTIONS", {})
     assert "pool" not in base._database_from_url("sqlite:////tmp/x.sqlite3").get("OPTIONS", {})
