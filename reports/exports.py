@@ -45,11 +45,9 @@ def gap_rows(snapshot: ReportSnapshot, language: str) -> tuple[list[str], list[l
         ]
         rows = []
         for gap in snapshot.gaps:
-            remediation = [
-                q.remediation_ja if ja else q.remediation_en
-                for q in gap.questions
-                if q.score is not None and q.score < 1
-            ]
+            # The questions the report's gap lists (ProvisionResult.gap_questions): the same
+            # rule, so a required question left unanswered has its remediation here too.
+            remediation = [q.remediation_ja if ja else q.remediation_en for q in gap.gap_questions]
             rows.append(
                 [
                     gap.framework_short_ja if ja else gap.framework_short_en,

@@ -40,6 +40,35 @@ def test_rows_name_severity_status_and_what_to_do(gapped):
     assert art7[4] == "Gap" and art7[5] == "0%" and art7[7]
 
 
+def test_what_to_do_lists_the_questions_the_reports_gap_lists(assessment):
+    """One rule for the PDF and the exports (ProvisionResult.gap_questions): a required question
+    left unanswered falls short even when it carries no score (a text question), so its
+    remediation is in the row as it is in the report's gap."""
+    from reports.snapshot import QuestionResult
+
+    snapshot = gap_analysis_compute(assessment=assessment)  # nothing answered yet
+    art7 = next(g for g in snapshot.gaps if g.ref == "Art. 7")
+    art7.questions.append(
+        QuestionResult(
+            urn="urn:tekigo:fw:example-act:q:art-7-record",
+            prompt_ja="記録",
+            prompt_en="Where is it recorded?",
+            type="text",
+            score=None,
+            answered=False,
+            required=True,
+            remediation_ja="記録を残してください。",
+            remediation_en="Keep a record.",
+        )
+    )
+    headers, rows = gap_rows(snapshot, "en")
+
+    row = next(r for r in rows if r[1] == "Art. 7")
+    assert row[7].split("\n") == ["Name a contact.", "Keep a record."]
+    for gap, row in zip(snapshot.gaps, rows, strict=True):
+        assert row[7] == "\n".join(q.remediation_en for q in gap.gap_questions)
+
+
 def test_pages_serve_both_formats_to_members_only(client, gapped, auditor, other_officer):
     client.force_login(auditor)
     xlsx = client.get(reverse("reports:gaps_export", args=[gapped.pk, "xlsx"]))
