@@ -334,10 +334,6 @@ class QuestionnaireChange:
     def followups(self) -> list[QuestionBlock]:
         return self.appeared + self.disappeared
 
-    @property
-    def block(self) -> QuestionBlock | None:
-        return self.questionnaire.questions[self.question.pk] if self.questionnaire else None
-
 
 def _has_followups(question: Question, pins: list[AssessmentFramework]) -> bool:
     """Whether another question of the question's version depends on its answer (no query while
@@ -366,9 +362,9 @@ def questionnaire_change_get(
     "yes" turned into "partial". A count moves only when the question turns answered or
     unanswered, and a follow-up appears or disappears only when the value of a question others
     depend on changes; otherwise no questionnaire is built and there is no query. Else one query
-    (the answers; evidence with ``questionnaire_build``'s rules left out) and, when follow-ups may
-    have moved, a second assembly of the same rows with ``previous`` in place of ``answer``, and
-    one query for the evidence of follow-ups that appeared or disappeared with answers.
+    (the answers, without evidence) and, when follow-ups may have moved, a second assembly of the
+    same rows with ``previous`` in place of ``answer``, and one query for the evidence of
+    follow-ups that appeared or disappeared with answers.
     """
     change = QuestionnaireChange(question, answer)
     was = previous is not None and previous.is_confirmed_answer

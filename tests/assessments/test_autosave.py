@@ -305,7 +305,8 @@ def test_the_change_of_a_save_is_the_difference_of_two_fresh_builds(
     else:
         assert numbers(change.questionnaire) == numbers(after)
         assert len(queries) == 1  # the answers; no follow-up here has evidence
-        assert change.block.answer.revision == saved.answer.revision
+        block = change.questionnaire.questions[questions[key].pk]
+        assert block.answer.revision == saved.answer.revision
     assert {s.section.pk for s in change.sections} == moved_sections
     assert {b.question.pk for b in change.appeared} == shown
     assert {b.question.pk for b in change.disappeared} == hidden
