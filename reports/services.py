@@ -34,6 +34,7 @@ from reports.models import Report, ReportLanguage, ReportStatus, SignOff
 from reports.rendering import (
     ReportResourceMissing,
     attachment_url,
+    call_with_stack_room,
     collector_paused,
     report_html_render,
     report_pdf_render,
@@ -208,7 +209,9 @@ def _report_render_claimed(*, report_id: int, worker: str) -> Report:
         snapshot=report.snapshot, language=report.language, report_meta=meta, for_pdf=True
     )
     try:
-        pdf = report_pdf_render(html=html, attachments=attachments)
+        # With room on Python's frame stack: up to a sixth of WeasyPrint's time otherwise, by
+        # how deep the worker happens to call it (see call_with_stack_room).
+        pdf = call_with_stack_room(report_pdf_render, html=html, attachments=attachments)
     except ReportResourceMissing as exc:
         # Never a ready report that lost its stylesheet, images or font: a failure, on the row.
         logger.error("report %s: %s", report_id, exc)

@@ -125,6 +125,26 @@ def test_the_render_runs_with_the_collector_paused_and_collects_once_after_it_is
     assert gc.isenabled()
 
 
+def test_weasyprint_runs_with_room_on_the_frame_stack(assessment, officer):
+    import sys
+
+    from reports import rendering, services
+
+    real, seen = services.report_pdf_render, []
+
+    def render(**kwargs):
+        frame = sys._getframe()
+        while frame is not None and frame.f_code is not rendering._with_room.__code__:
+            frame = frame.f_back
+        seen.append(frame is not None)
+        return real(**kwargs)
+
+    report = report_request(actor=officer, assessment=assessment, language="en")
+    with mock.patch("reports.services.report_pdf_render", render):
+        assert report_render(report_id=report.pk, worker="t:1").status == ReportStatus.READY
+    assert seen == [True]
+
+
 def test_a_failed_render_turns_the_collector_back_on(assessment, officer):
     import gc
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from reports.analysis import gap_analysis_compute, snapshot_sha256
-from reports.rendering import report_html_render, report_pdf_render
+from reports.rendering import call_with_stack_room, report_html_render, report_pdf_render
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             "snapshot_sha256": snapshot_sha256(snapshot),
         }
         html = report_html_render(snapshot=snapshot, language=lang, report_meta=meta, for_pdf=True)
-        pdf = report_pdf_render(html=html)
+        pdf = call_with_stack_room(report_pdf_render, html=html)
         Path(output).write_bytes(pdf.content)
         seconds = time.perf_counter() - started
         self.stdout.write(
