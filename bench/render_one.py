@@ -9,6 +9,11 @@ WeasyPrint alone with the same output options (PDF/A-2u, tagged); the figures ar
 Both run as the worker runs them, with the cyclic garbage collector paused
 (``reports.rendering.collector_paused``) and timed until the report is ready; the one
 collection that follows is given on its own (``collect_after_ready_s``).
+WeasyPrint alone is called with the same room on Python's frame stack as the pipeline gives it
+(``reports.rendering.call_with_stack_room``), and once more plainly, as any program would call
+it (``weasyprint_plain_cpu_s``, ``ratio_plain_cpu``): on Python 3.11 a plain call's time swings
+by up to a sixth with how deep it is made, which the minor page faults show
+(``weasyprint_inside_faults`` and ``weasyprint_alone_faults``, both with the room).
 Wall time (``perf_counter``) and CPU time of this process (``process_time``) are both given:
 on a shared machine the CPU time is the fairer comparison. ``own_over_weasyprint`` is the
 steadiest figure: the pipeline's CPU time outside WeasyPrint over WeasyPrint's, both measured
@@ -45,6 +50,7 @@ from reports.rendering import (  # noqa: E402
     BASE_URL,
     PDF_OPTIONS,
     StaticOnlyFetcher,
+    call_with_stack_room,
     collector_paused,
     report_html_render,
     report_pdf_finisher,
@@ -87,7 +93,9 @@ def pipeline_once():
     rendered, collected = [], []
 
     def keep(**kwargs):
+        before = resource.getrusage(resource.RUSAGE_SELF)
         rendered.append(report_pdf_render(**kwargs))
+        runs["inside_faults"].append(_faults_since(before))
         return rendered[-1]
 
     report = report_request(actor=actor, assessment=assessment, language=args.language)
@@ -101,22 +109,37 @@ def pipeline_once():
     return report, wall - collect_wall, cpu - collect_cpu, rendered[0].cpu_seconds, collect_wall
 
 
-def alone_once(report):
+def _faults_since(before) -> int:
+    """Minor page faults of this process since ``before`` (a ``getrusage`` result): pages the
+    kernel had to map and zero because the process touched memory it did not hold yet."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before.ru_minflt
+
+
+def alone_once(report, *, room: bool):
+    """The same HTML through WeasyPrint alone, called with the same stack room as the
+    pipeline's WeasyPrint step (``room``) or plainly, as any program would call it."""
     html = report_html_render(
         snapshot=report.snapshot,
         language=args.language,
         report_meta=report_meta(report),
         for_pdf=True,
     )
+
+    def weasyprint():
+        HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
+            io.BytesIO(), finisher=report_pdf_finisher, **PDF_OPTIONS
+        )
+
     gc.collect()  # the same clean start as the pipeline
     collected = []
     # Under the same collector policy as the pipeline, and timed up to the same point.
     with collection_timed(collected), collector_paused():
+        before = resource.getrusage(resource.RUSAGE_SELF)
         wall, cpu = time.perf_counter(), time.process_time()
-        HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
-            io.BytesIO(), finisher=report_pdf_finisher, **PDF_OPTIONS
-        )
+        call_with_stack_room(weasyprint) if room else weasyprint()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if room:
+            runs["alone_faults"].append(_faults_since(before))
     return wall, cpu
 
 
@@ -128,13 +151,17 @@ runs = {
     "collect_wall": [],
     "alone_wall": [],
     "alone_cpu": [],
+    "plain_cpu": [],
+    "inside_faults": [],
+    "alone_faults": [],
 }
 
 
 def alone_run(report) -> None:
-    wall, cpu = alone_once(report)
+    wall, cpu = alone_once(report, room=True)
     runs["alone_wall"].append(wall)
     runs["alone_cpu"].append(cpu)
+    runs["plain_cpu"].append(alone_once(report, room=False)[1])
 
 
 report = None
@@ -177,6 +204,12 @@ print(
             "own_over_weasyprint": median["own_cpu"] / median["inside_cpu"],
             "ratio_cpu": median["pipeline_cpu"] / median["alone_cpu"],
             "ratio_wall": median["pipeline_wall"] / median["alone_wall"],
+            # WeasyPrint called plainly (without call_with_stack_room), and the pipeline over it.
+            "weasyprint_plain_cpu_s": median["plain_cpu"],
+            "ratio_plain_cpu": median["pipeline_cpu"] / median["plain_cpu"],
+            # Minor page faults of the WeasyPrint step, inside the pipeline and alone (see above).
+            "weasyprint_inside_faults": round(median["inside_faults"]),
+            "weasyprint_alone_faults": round(median["alone_faults"]),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "loadavg": os.getloadavg()[0],
         }
