@@ -233,11 +233,11 @@ def call_with_stack_room(function, /, *args, **kwargs):
 
     Why: CPython 3.11 keeps Python frames in 16 KiB chunks; a call that does not fit in the
     current chunk maps a new one, and unmaps it when it returns (python/cpython#142183, fixed
-    in 3.13 and 3.14 by keeping a spare chunk). WeasyPrint's layout recurses up and down
-    thousands of times, and where one of its busy depths meets a chunk boundary, every
+    in later 3.13 and 3.14 releases by keeping a spare chunk). WeasyPrint's layout recurses up
+    and down thousands of times, and where one of its busy depths meets a chunk boundary, every
     crossing maps, faults in and unmaps memory. Where the boundaries fall depends only on how
     deep the caller already is: the same PDF took 1.97 to 2.34 s of CPU with the call one to
-    twelve frames deeper (15,000 to 58,000 minor page faults), and 1.86 to 1.93 s at every
+    twelve frames deeper (15,000 to 58,000 minor page faults), and 1.83 to 1.93 s at every
     depth through this function (2,700 page faults).
 
     Example::
@@ -338,7 +338,7 @@ def report_pdf_render(
     families = {font.family for font in document.fonts.values()}
     pages = len(document.pages)
     # Released here, inside the step's time, as HTML.write_pdf does: freeing the laid-out pages
-    # is WeasyPrint's work (about 10 ms for the largest report), not the rest of the pipeline's.
+    # is WeasyPrint's work (6-10 ms for the largest report), not the rest of the pipeline's.
     del document
     if BODY_FONT not in families:
         problems.append(f"font not available: {BODY_FONT} (used: {', '.join(sorted(families))})")

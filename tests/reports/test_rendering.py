@@ -498,7 +498,7 @@ def test_call_with_stack_room_passes_arguments_result_and_errors():
 def _chunk_faults(call) -> int:
     """Minor page faults of this thread while ``call`` recurses 400 deep and back 2,000 times.
 
-    400 frames of ``down`` (about 80 bytes each) need more than one 16 KiB chunk of CPython's
+    400 frames of ``down`` (about 100 bytes each) need more than one 16 KiB chunk of CPython's
     frame stack, so wherever the recursion starts, it crosses a chunk boundary on every way
     down; on Python 3.11 the chunk beyond is mapped afresh each time (a fault) and unmapped on
     the way back up, unless the frames below left room for the whole recursion.
