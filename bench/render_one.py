@@ -10,7 +10,7 @@ Both run as the worker runs them, with the cyclic garbage collector paused
 (``reports.rendering.collector_paused``) and timed until the report is ready; the one
 collection that follows is given on its own (``collect_after_ready_s``).
 WeasyPrint alone is called with the same room on Python's frame stack as the pipeline gives it
-(``reports.rendering.call_with_stack_room``), and once more plainly, as any program would call
+(``portal.stack.call_with_stack_room``), and once more plainly, as any program would call
 it (``weasyprint_plain_cpu_s``, ``ratio_plain_cpu``): on Python 3.11 a plain call's time swings
 by up to a sixth with how deep it is made, which the minor page faults show
 (``weasyprint_inside_faults`` and ``weasyprint_alone_faults``, both with the room).
@@ -46,11 +46,11 @@ from weasyprint import HTML  # noqa: E402
 
 from assessments.models import Assessment  # noqa: E402
 from portal.models import User  # noqa: E402
+from portal.stack import call_with_stack_room  # noqa: E402
 from reports.rendering import (  # noqa: E402
     BASE_URL,
     PDF_OPTIONS,
     StaticOnlyFetcher,
-    call_with_stack_room,
     collector_paused,
     report_html_render,
     report_pdf_finisher,

@@ -1,5 +1,5 @@
-"""Request-wide middleware: request ids, the trusted proxy, the request-body limit, and the
-cache headers of API answers."""
+"""Request-wide middleware: room on the frame stack, request ids, the trusted proxy, the
+request-body limit, and the cache headers of API answers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,23 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
 from portal.request_context import request_id_var, request_var
+from portal.stack import call_with_stack_room
+
+
+class StackRoomMiddleware:
+    """Runs the rest of the request with room on Python's frame stack (``portal.stack``).
+
+    Outermost in ``MIDDLEWARE``, so every other middleware, the view and the templates run in
+    the room. Why: rendering a page recurses up and down through template nodes, and on Python
+    3.11 each pass across a frame-stack chunk boundary maps and unmaps memory; a questionnaire
+    page of 160 questions took 105-127 ms of CPU and 63-65 ms in the room.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return call_with_stack_room(self.get_response, request)
 
 
 class RequestIdMiddleware:

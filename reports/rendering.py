@@ -213,40 +213,6 @@ def collector_paused():
             gc.collect(0)
 
 
-#: Frame stack, in machine words, that :func:`call_with_stack_room` keeps free for its callee
-#: (512 KiB on 64-bit; the largest report's layout uses a small part of it).
-STACK_ROOM_WORDS = 65536
-
-
-def _with_room(function, args, kwargs):
-    return function(*args, **kwargs)
-
-
-# A frame as large as the room (unused evaluation-stack slots cost nothing until written):
-# it does not fit in the current chunk, so CPython gives it a chunk of its own of twice its
-# size, and the callee's frames fill the other half.
-_with_room.__code__ = _with_room.__code__.replace(co_stacksize=STACK_ROOM_WORDS)
-
-
-def call_with_stack_room(function, /, *args, **kwargs):
-    """``function(*args, **kwargs)``, with room for about 512 KiB of Python frames above it.
-
-    Why: CPython 3.11 keeps Python frames in 16 KiB chunks; a call that does not fit in the
-    current chunk maps a new one, and unmaps it when it returns (python/cpython#142183, fixed
-    in later 3.13 and 3.14 releases by keeping a spare chunk). WeasyPrint's layout recurses up
-    and down thousands of times, and where one of its busy depths meets a chunk boundary, every
-    crossing maps, faults in and unmaps memory. Where the boundaries fall depends only on how
-    deep the caller already is: the same PDF took 1.97 to 2.34 s of CPU with the call one to
-    twelve frames deeper (15,000 to 58,000 minor page faults), and 1.83 to 1.93 s at every
-    depth through this function (2,700 page faults).
-
-    Example::
-
-        pdf = call_with_stack_room(report_pdf_render, html=html)
-    """
-    return _with_room(function, args, kwargs)
-
-
 def report_html_render(
     *,
     snapshot: ReportSnapshot | dict[str, Any],

@@ -28,13 +28,13 @@ from assessments.models import Assessment
 from assessments.services import assessment_approved_set, assessment_reopen
 from portal.models import AuditEventType, Membership, User
 from portal.services import audit_record
+from portal.stack import call_with_stack_room
 from portal.storage import file_storage, stored_file_delete, stored_file_save, stored_key
 from reports.analysis import action_items, gap_analysis_compute, snapshot_sha256
 from reports.models import Report, ReportLanguage, ReportStatus, SignOff
 from reports.rendering import (
     ReportResourceMissing,
     attachment_url,
-    call_with_stack_room,
     collector_paused,
     report_html_render,
     report_pdf_render,
@@ -210,7 +210,7 @@ def _report_render_claimed(*, report_id: int, worker: str) -> Report:
     )
     try:
         # With room on Python's frame stack: up to a sixth of WeasyPrint's time otherwise, by
-        # how deep the worker happens to call it (see call_with_stack_room).
+        # how deep the worker happens to call it (see portal.stack).
         pdf = call_with_stack_room(report_pdf_render, html=html, attachments=attachments)
     except ReportResourceMissing as exc:
         # Never a ready report that lost its stylesheet, images or font: a failure, on the row.

@@ -265,6 +265,8 @@ MIDDLEWARE = [
     *MIDDLEWARE,
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# Outermost: everything after it runs with room on Python's frame stack (portal.stack).
+MIDDLEWARE = ["portal.middleware.StackRoomMiddleware", *MIDDLEWARE]
 METRICS_TOKEN = env.METRICS_TOKEN
 PROMETHEUS_MULTIPROC_DIR = env.PROMETHEUS_MULTIPROC_DIR
 #: Collectors whose figures /metrics adds, read at each scrape (dotted paths: portal imports no app).

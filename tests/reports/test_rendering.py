@@ -486,47 +486,6 @@ def test_collector_paused_nests_and_leaves_an_already_disabled_collector_off():
         gc.enable()
 
 
-def test_call_with_stack_room_passes_arguments_result_and_errors():
-    from reports.rendering import call_with_stack_room
-
-    assert call_with_stack_room(divmod, 17, 5) == (3, 2)
-    assert call_with_stack_room(dict, a=1) == {"a": 1}
-    with pytest.raises(ZeroDivisionError):
-        call_with_stack_room(divmod, 1, 0)
-
-
-def _chunk_faults(call) -> int:
-    """Minor page faults of this thread while ``call`` recurses 400 deep and back 2,000 times.
-
-    400 frames of ``down`` (about 100 bytes each) need more than one 16 KiB chunk of CPython's
-    frame stack, so wherever the recursion starts, it crosses a chunk boundary on every way
-    down; on Python 3.11 the chunk beyond is mapped afresh each time (a fault) and unmapped on
-    the way back up, unless the frames below left room for the whole recursion.
-    """
-    import resource
-
-    def down(depth: int) -> int:
-        return depth if depth == 0 else down(depth - 1)
-
-    def workload():
-        for _ in range(2000):
-            down(400)
-
-    before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
-    call(workload)
-    return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
-
-
-def test_a_call_with_stack_room_does_not_map_frame_chunks_again_and_again():
-    from reports.rendering import call_with_stack_room
-
-    plain = _chunk_faults(lambda workload: workload())
-    roomy = _chunk_faults(lambda workload: call_with_stack_room(workload))
-    if plain < 2000:
-        pytest.skip("this Python keeps a spare frame-stack chunk (python/cpython#142183 fixed)")
-    assert roomy < 200, (plain, roomy)
-
-
 def test_a_framework_without_effective_date_prints_no_date(assessment, tmp_path):
     snapshot = gap_analysis_compute(assessment=assessment)
     snapshot.frameworks[0].effective_date = None

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from assessments.models import Assessment
+from portal.stack import call_with_stack_room
 from reports.analysis import gap_analysis_compute, snapshot_sha256
-from reports.rendering import call_with_stack_room, report_html_render, report_pdf_render
+from reports.rendering import report_html_render, report_pdf_render
 
 
 class Command(BaseCommand):
