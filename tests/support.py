@@ -1,4 +1,5 @@
-"""Real services for integration tests: redis-server and a Celery worker on 127.0.0.1."""
+"""Real services for integration tests (redis-server and a Celery worker on 127.0.0.1), a process
+under the production settings, and what a test asks of the running interpreter."""
 
 from __future__ import annotations
 
@@ -13,6 +14,45 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+#: The least a process needs to start under the production settings, which insist on their
+#: secrets (the signing key is named, not read, at start).
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "example.com",
+    "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
+    "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
+}
+
+
+def run_with_production_settings(
+    code: str, *, environ: dict[str, str] | None = None, **extra: str
+) -> subprocess.CompletedProcess:
+    """``python -c code`` in the project folder under the production settings, with
+    ``environ`` (this process's environment by default) plus ``PRODUCTION_ENV`` and ``extra``.
+
+    Example: ``run_with_production_settings("import django; django.setup()").returncode == 0``.
+    """
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**(os.environ if environ is None else environ), **PRODUCTION_ENV, **extra},
+        timeout=60,
+    )
+
+
+def room_on_stack() -> bool:
+    """Whether the caller runs inside ``portal.stack.call_with_stack_room``."""
+    from portal import stack
+
+    frame = sys._getframe()
+    while frame is not None and frame.f_code is not stack._with_room.__code__:
+        frame = frame.f_back
+    return frame is not None
 
 
 def free_port() -> int:

@@ -3,9 +3,6 @@ token or staff only."""
 
 import json
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 from unittest import mock
 
@@ -15,6 +12,7 @@ from portal.log import RequestIdFilter
 from reports.models import Report, ReportStatus
 from reports.services import report_render, report_request
 from reports.tasks import report_render_task
+from tests.support import run_with_production_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,21 +49,7 @@ def test_production_logs_are_json_lines_with_the_request_id():
         "from portal.request_context import request_id_var; request_id_var.set('req-json-7'); "
         "logging.getLogger('reports.services').warning('broker unreachable')"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "e.com",
-            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
-            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
-        },
-        timeout=60,
-    )
+    result = run_with_production_settings(code)
     assert result.returncode == 0, result.stderr
     line = json.loads(result.stderr.strip().splitlines()[-1])
     assert line["message"] == "broker unreachable" and line["request_id"] == "req-json-7"

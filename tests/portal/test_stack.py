@@ -1,26 +1,16 @@
 """Room on the frame stack (portal.stack): the helper, and the middleware that gives it to every
 request."""
 
-import os
 import resource
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
 from django.test import RequestFactory, signals
 from django.urls import reverse
 
-from portal import stack
 from portal.middleware import StackRoomMiddleware
 from portal.stack import call_with_stack_room
-
-
-def _room_on_stack() -> bool:
-    frame = sys._getframe()
-    while frame is not None and frame.f_code is not stack._with_room.__code__:
-        frame = frame.f_back
-    return frame is not None
+from tests.support import room_on_stack, run_with_production_settings
 
 
 def test_call_with_stack_room_passes_arguments_result_and_errors():
@@ -63,31 +53,19 @@ def test_the_middleware_runs_the_rest_of_the_request_in_the_room():
     seen = []
 
     def view(request):
-        seen.append(_room_on_stack())
+        seen.append(room_on_stack())
         return "response"
 
     assert StackRoomMiddleware(view)(RequestFactory().get("/")) == "response"
     assert seen == [True]
-    assert not _room_on_stack()
+    assert not room_on_stack()
 
 
 def test_the_room_is_the_outermost_middleware_in_development_and_production():
     assert settings.MIDDLEWARE[0] == "portal.middleware.StackRoomMiddleware"
-    code = "import django; django.setup(); from django.conf import settings; print(settings.MIDDLEWARE[0])"
-    production = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "example.com",
-            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
-            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
-        },
-        timeout=60,
+    production = run_with_production_settings(
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.MIDDLEWARE[0])"
     )
     assert production.returncode == 0, production.stderr
     assert production.stdout.strip() == "portal.middleware.StackRoomMiddleware"
@@ -98,7 +76,7 @@ def test_a_page_is_rendered_in_the_room(client):
     rendered = []
 
     def record(sender, **kwargs):
-        rendered.append(_room_on_stack())
+        rendered.append(room_on_stack())
 
     signals.template_rendered.connect(record)
     try:

@@ -4,8 +4,6 @@ import hashlib
 import io
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from portal.storage import (
     stored_file_save,
     stored_key,
 )
-from tests.support import ROOT
+from tests.support import run_with_production_settings
 
 CONTENT = b"%PDF-1.7 " + bytes(range(256)) * 400
 
@@ -116,22 +114,7 @@ def _production_storages(**extra) -> dict:
         "print(json.dumps(settings.STORAGES['default']))"
     )
     keep = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={
-            **keep,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": "x" * 50,
-            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
-            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
-            "ALLOWED_HOSTS": "example.com",
-            **extra,
-        },
-        timeout=60,
-    )
+    result = run_with_production_settings(code, environ=keep, **extra)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

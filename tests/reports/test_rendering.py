@@ -145,28 +145,15 @@ def production_storages():
     a process of its own, since production settings insist on production secrets."""
     import json
     import os
-    import subprocess
-    import sys
+
+    from tests.support import run_with_production_settings
 
     code = (
         "import django, json; django.setup(); from django.conf import settings; "
         "print(json.dumps({k: {'BACKEND': v['BACKEND']} for k, v in settings.STORAGES.items()}))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "e.com",
-            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
-            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
-        },
-        timeout=60,
-    )
+    result = run_with_production_settings(code, environ=clean)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -126,18 +126,13 @@ def test_the_render_runs_with_the_collector_paused_and_collects_once_after_it_is
 
 
 def test_weasyprint_runs_with_room_on_the_frame_stack(assessment, officer):
-    import sys
-
-    from portal import stack
     from reports import services
+    from tests.support import room_on_stack
 
     real, seen = services.report_pdf_render, []
 
     def render(**kwargs):
-        frame = sys._getframe()
-        while frame is not None and frame.f_code is not stack._with_room.__code__:
-            frame = frame.f_back
-        seen.append(frame is not None)
+        seen.append(room_on_stack())
         return real(**kwargs)
 
     report = report_request(actor=officer, assessment=assessment, language="en")
