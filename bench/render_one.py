@@ -115,15 +115,9 @@ def _faults_since(before) -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before.ru_minflt
 
 
-def alone_once(report, *, room: bool):
-    """The same HTML through WeasyPrint alone, called with the same stack room as the
-    pipeline's WeasyPrint step (``room``) or plainly, as any program would call it."""
-    html = report_html_render(
-        snapshot=report.snapshot,
-        language=args.language,
-        report_meta=report_meta(report),
-        for_pdf=True,
-    )
+def alone_once(html: str, *, room: bool):
+    """``html`` through WeasyPrint alone, called with the same stack room as the pipeline's
+    WeasyPrint step (``room``) or plainly, as any program would call it."""
 
     def weasyprint():
         HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
@@ -158,10 +152,16 @@ runs = {
 
 
 def alone_run(report) -> None:
-    wall, cpu = alone_once(report, room=True)
+    html = report_html_render(
+        snapshot=report.snapshot,
+        language=args.language,
+        report_meta=report_meta(report),
+        for_pdf=True,
+    )
+    wall, cpu = alone_once(html, room=True)
     runs["alone_wall"].append(wall)
     runs["alone_cpu"].append(cpu)
-    runs["plain_cpu"].append(alone_once(report, room=False)[1])
+    runs["plain_cpu"].append(alone_once(html, room=False)[1])
 
 
 report = None
