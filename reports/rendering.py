@@ -237,6 +237,7 @@ def report_html_render(
                 "chart": score_chart(snapshot, language),
                 **deliverable_context(snapshot, report_meta),
             },
+            using="jinja2",
         )
 
 

@@ -74,6 +74,12 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The report's template only (reports/jinja2/): reports/jinja_environment.py says why.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "reports.jinja_environment.environment"},
+    },
 ]
 
 

@@ -1,9 +1,15 @@
-"""Labels of the report: statuses, severities, kinds, stages, in the active language."""
+"""Labels of the report: statuses, severities, kinds, stages, in the active language.
+
+Each label function takes an optional ``language``: the report's template passes the language it
+is rendered in (``{{ p.status|status_label(lang) }}``) rather than have every one of a few
+thousand calls look up the active language; exports and tests leave it out.
+Example: ``status_label("gap", "ja")`` → ``"ギャップ"``.
+"""
 
 import datetime as dt
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -46,61 +52,64 @@ CONFIDENCE = dict(Confidence.choices)
 _RESOLVED: dict[tuple[int, str, str | None], str] = {}
 
 
-def _label(table: dict, code: str) -> str:
-    """``code``'s label in ``table`` in the active language, or ``code`` itself if it has none."""
+def _label(table: dict, code: str, language: str | None = None) -> str:
+    """``code``'s label in ``table`` in ``language`` (default: the active one), or ``code``
+    itself if it has none."""
     if code not in table:
         return code
-    key = (id(table), code, get_language())
+    language = language or get_language()
+    key = (id(table), code, language)
     label = _RESOLVED.get(key)
     if label is None:
-        label = _RESOLVED[key] = str(table[code])
+        with translation.override(language):
+            label = _RESOLVED[key] = str(table[code])
     return label
 
 
 @register.filter
-def status_label(code: str | None) -> str:
-    return "—" if code is None else _label(STATUS, code)
+def status_label(code: str | None, language: str | None = None) -> str:
+    return "—" if code is None else _label(STATUS, code, language)
 
 
 @register.filter
-def severity_label(code: str) -> str:
-    return _label(SEVERITY, code)
+def severity_label(code: str, language: str | None = None) -> str:
+    return _label(SEVERITY, code, language)
 
 
 @register.filter
-def strength_label(code: str) -> str:
-    return _label(STRENGTH, code)
+def strength_label(code: str, language: str | None = None) -> str:
+    return _label(STRENGTH, code, language)
 
 
 @register.filter
-def legal_status_label(code: str) -> str:
-    return _label(LEGAL_STATUS, code)
+def legal_status_label(code: str, language: str | None = None) -> str:
+    return _label(LEGAL_STATUS, code, language)
 
 
 @register.filter
-def kind_label(code: str) -> str:
-    return _label(KIND, code)
+def kind_label(code: str, language: str | None = None) -> str:
+    return _label(KIND, code, language)
 
 
 @register.filter
-def kind_heading(code: str) -> str:
-    return _label(KIND_HEADING, code)
+def kind_heading(code: str, language: str | None = None) -> str:
+    return _label(KIND_HEADING, code, language)
 
 
 @register.filter
-def enforcement_label(code: str) -> str:
-    return _label(ENFORCEMENT, code)
+def enforcement_label(code: str, language: str | None = None) -> str:
+    return _label(ENFORCEMENT, code, language)
 
 
 @register.filter
-def confidence_label(code: str) -> str:
+def confidence_label(code: str, language: str | None = None) -> str:
     """A translated label (一次資料で確認 / checked against the primary source), never the raw code."""
-    return _label(CONFIDENCE, code)
+    return _label(CONFIDENCE, code, language)
 
 
 @register.filter
-def stage_label(code: str) -> str:
-    return _label(STAGE, code)
+def stage_label(code: str, language: str | None = None) -> str:
+    return _label(STAGE, code, language)
 
 
 @register.filter

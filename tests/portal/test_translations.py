@@ -53,10 +53,12 @@ def _attrib(po: Path, *flags: str) -> list[str]:
     return _messages(out)
 
 
-def test_every_message_of_the_code_has_a_japanese_translation(tmp_path):
+@pytest.fixture(scope="module")
+def regenerated_po(tmp_path_factory) -> Path:
+    """The catalogue as makemessages rewrites it from the code, in a copy of the project."""
     if shutil.which("msgattrib") is None:
         pytest.fail("gettext (msgattrib) is needed: apt-get install gettext")
-    project = tmp_path / "project"
+    project = tmp_path_factory.mktemp("makemessages") / "project"
     shutil.copytree(
         settings.BASE_DIR,
         project,
@@ -76,13 +78,39 @@ def test_every_message_of_the_code_has_a_japanese_translation(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    po = project / PO
-    untranslated = _attrib(po, "--untranslated")
-    fuzzy = _attrib(po, "--only-fuzzy")
+    return project / PO
+
+
+def test_every_message_of_the_code_has_a_japanese_translation(regenerated_po):
+    untranslated = _attrib(regenerated_po, "--untranslated")
+    fuzzy = _attrib(regenerated_po, "--only-fuzzy")
     assert untranslated == [] and fuzzy == [], (
         "Add these to the END of locale/ja/LC_MESSAGES/django.po by hand "
         f"(untranslated: {untranslated}; fuzzy guesses: {fuzzy})"
     )
+
+
+def test_makemessages_finds_every_message_of_the_jinja2_templates(regenerated_po):
+    """makemessages reads a Jinja2 template as if it were a Django one: it finds ``_("…")`` but
+    not Jinja2's ``{% trans %}`` or a call of ``ngettext``. Jinja2's own parser lists every
+    message the templates ask for; each must be in the catalogue, or the report would print it
+    in English whatever its language (see reports/jinja_environment.py)."""
+    from jinja2 import Environment
+    from jinja2.ext import extract_from_ast
+
+    templates = sorted(Path(settings.BASE_DIR).glob("*/jinja2/**/*.html"))
+    assert templates, "no Jinja2 template found"
+    found = set(_attrib(regenerated_po))
+    wanted = {}
+    for template in templates:
+        source = template.read_text(encoding="utf-8")
+        for line, function, message in extract_from_ast(Environment().parse(source)):
+            wanted[message] = f"{template.relative_to(settings.BASE_DIR)}:{line} {function}"
+    assert len(wanted) > 100
+    plurals = {m: where for m, where in wanted.items() if not isinstance(m, str)}
+    assert plurals == {}, "use plural() of reports/jinja_environment.py, not ngettext"
+    missing = {m: where for m, where in wanted.items() if m not in found}
+    assert missing == {}
 
 
 def test_the_message_parser_reads_single_and_continued_ids():
