@@ -21,8 +21,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from reports.labels import percent, severity_label, status_label, strength_label
 from reports.snapshot import ReportSnapshot
-from reports.templatetags.report_tags import percent, severity_label, status_label, strength_label
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,4 +1,5 @@
-"""Labels of the report: statuses, severities, kinds, stages, in the active language.
+"""Labels of the report: statuses, severities, kinds, stages, in the active language; and the
+report's formats of scores, dates and references. The report's template and the exports use them.
 
 Each label function takes an optional ``language``: the report's template passes the language it
 is rendered in (``{{ p.status|status_label(lang) }}``) rather than have every one of a few
@@ -8,14 +9,11 @@ Example: ``status_label("gap", "ja")`` → ``"ギャップ"``.
 
 import datetime as dt
 
-from django import template
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.choices import Confidence, Enforcement, FrameworkKind, LegalStatus, Strength
-
-register = template.Library()
 
 STATUS = {
     "compliant": _("Compliant"),
@@ -66,60 +64,49 @@ def _label(table: dict, code: str, language: str | None = None) -> str:
     return label
 
 
-@register.filter
 def status_label(code: str | None, language: str | None = None) -> str:
     return "—" if code is None else _label(STATUS, code, language)
 
 
-@register.filter
 def severity_label(code: str, language: str | None = None) -> str:
     return _label(SEVERITY, code, language)
 
 
-@register.filter
 def strength_label(code: str, language: str | None = None) -> str:
     return _label(STRENGTH, code, language)
 
 
-@register.filter
 def legal_status_label(code: str, language: str | None = None) -> str:
     return _label(LEGAL_STATUS, code, language)
 
 
-@register.filter
 def kind_label(code: str, language: str | None = None) -> str:
     return _label(KIND, code, language)
 
 
-@register.filter
 def kind_heading(code: str, language: str | None = None) -> str:
     return _label(KIND_HEADING, code, language)
 
 
-@register.filter
 def enforcement_label(code: str, language: str | None = None) -> str:
     return _label(ENFORCEMENT, code, language)
 
 
-@register.filter
 def confidence_label(code: str, language: str | None = None) -> str:
     """A translated label (一次資料で確認 / checked against the primary source), never the raw code."""
     return _label(CONFIDENCE, code, language)
 
 
-@register.filter
 def stage_label(code: str, language: str | None = None) -> str:
     return _label(STAGE, code, language)
 
 
-@register.filter
 def ref_in(provision, language: str) -> str:
     """``第17条`` in Japanese where the provision has a Japanese citation, else ``Art. 17``."""
     ref_ja = getattr(provision, "ref_ja", "") or ""
     return ref_ja if language == "ja" and ref_ja else provision.ref
 
 
-@register.filter
 def iso_datetime(value) -> str:
     """An ISO timestamp (or datetime) as ``2026-11-29 12:34`` in local time; "" for none."""
     if not value:
@@ -134,7 +121,6 @@ def iso_datetime(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-@register.filter
 def percent(score) -> str:
     return "—" if score is None else f"{score * 100:.0f}%"
 
@@ -142,7 +128,6 @@ def percent(score) -> str:
 # --- Changes since the previous approved assessment (issue 11) -------------------------------
 
 
-@register.filter
 def points(delta) -> str:
     """A score change in percentage points: ``0.25`` → ``+25 pt``, ``-0.1`` → ``−10 pt``, None → —."""
     if delta is None:

@@ -1,9 +1,9 @@
-"""The report's label filters: translated once per language, never mixed up between languages."""
+"""The report's labels: translated once per language, never mixed up between languages."""
 
 import pytest
 from django.utils import translation
 
-from reports.templatetags.report_tags import severity_label, status_label, strength_label
+from reports.labels import severity_label, status_label, strength_label
 
 
 def test_a_label_resolved_in_one_language_is_not_reused_for_the_other():
