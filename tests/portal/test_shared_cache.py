@@ -13,14 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.support import PRODUCTION_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION = {
-    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-    "SECRET_KEY": "x" * 50,
-    "ALLOWED_HOSTS": "tekigo.example.com",
-    "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
-    "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
-}
 
 
 def django_process(code: str, **env) -> subprocess.CompletedProcess:
@@ -45,7 +40,7 @@ CACHE_SETTINGS = (
 
 
 def test_production_caches_in_the_redis_of_redis_url():
-    result = django_process(CACHE_SETTINGS, **PRODUCTION, REDIS_URL="redis://:pw@redis:6379/0")
+    result = django_process(CACHE_SETTINGS, **PRODUCTION_ENV, REDIS_URL="redis://:pw@redis:6379/0")
     assert result.returncode == 0, result.stderr
     cache = json.loads(result.stdout)
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
@@ -54,7 +49,7 @@ def test_production_caches_in_the_redis_of_redis_url():
 
 
 def test_production_without_redis_keeps_the_process_local_cache():
-    result = django_process(CACHE_SETTINGS, **PRODUCTION)
+    result = django_process(CACHE_SETTINGS, **PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["BACKEND"].endswith("LocMemCache")
 
@@ -92,7 +87,7 @@ def test_two_processes_share_the_public_verification_counter(redis_server):
             capture_output=True,
             text=True,
             cwd=ROOT,
-            env={**os.environ, **PRODUCTION, "REDIS_URL": redis_server.url},
+            env={**os.environ, **PRODUCTION_ENV, "REDIS_URL": redis_server.url},
             timeout=60,
         )
         assert result.returncode == 0, result.stderr

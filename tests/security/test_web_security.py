@@ -18,6 +18,7 @@ from portal.models import User
 from reports.analysis import gap_analysis_compute
 from reports.rendering import report_html_render, report_pdf_render
 from tests.conftest import question_of
+from tests.support import run_with_production_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -57,23 +58,8 @@ def test_session_cookie_is_httponly_and_secure_in_production():
     from django.conf import settings
 
     assert settings.SESSION_COOKIE_HTTPONLY
-    import subprocess
-    import sys
-
     code = "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE)"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "e.com",
-            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
-            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
-        },
-    )
+    result = run_with_production_settings(code)
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
 
 
@@ -337,28 +323,12 @@ def test_forwarded_proto_is_believed_only_from_the_trusted_proxy(officer, settin
 
 
 def production_settings(**env):
-    import subprocess
-    import sys
-
     code = (
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.TRUSTED_PROXIES]))"
     )
     clean = {k: v for k, v in os.environ.items() if k not in ("TRUSTED_PROXIES", "DEBUG")}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "e.com",
-            "REPORT_SIGNING_KEY": "/run/secrets/signing.pem",
-            "REPORT_SIGNING_CERT": "/run/secrets/signing.pem",
-            **env,
-        },
-    )
+    result = run_with_production_settings(code, environ=clean, **env)
     assert result.returncode == 0, result.stderr
     import json
 
